@@ -1,0 +1,42 @@
+package org.unetpipelines.engine;
+
+import java.util.List;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * A pipeline stage type as the engine sees it: a YAML {@code type}, a typed config record, the
+ * inputs it takes and the element type it emits. Implementations are thin: they turn the config
+ * into the stage's public {@code PTransform} (usable without the engine) and apply it.
+ *
+ * <p>Stages are found with {@link java.util.ServiceLoader}: list the implementation class in
+ * {@code META-INF/services/org.unetpipelines.engine.Stage}. The engine names no stage class.
+ *
+ * @param <C> the config record; its components carry {@link Param} annotations
+ */
+public interface Stage<C extends Record> {
+
+  /** The YAML {@code type}, e.g. {@code ReadImageSet}. */
+  String type();
+
+  /** One line for {@code unet-pipelines stages}. */
+  String description();
+
+  Class<C> configClass();
+
+  InputSpec inputs();
+
+  /** Element type of the output collection (Sample, ShardSet, ModelArtifact, MetricRecord...). */
+  Class<?> outputType();
+
+  /** Cross-field checks of a bound config; each string is one error. Runs before anything runs. */
+  default List<String> check(C config) {
+    return List.of();
+  }
+
+  /**
+   * Adds the stage to the pipeline.
+   *
+   * @param inputs the input collections in the order the pipeline file names them
+   */
+  PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, C config);
+}

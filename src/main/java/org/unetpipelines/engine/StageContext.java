@@ -1,0 +1,92 @@
+package org.unetpipelines.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.records.DeadLetter;
+
+/** What the engine tells a stage while it is being added to the pipeline. */
+public final class StageContext {
+  private final String stageName;
+  private final String stageType;
+  private final String pipelineName;
+  private final long seed;
+  private final OutputRoot outputRoot;
+  private final Path inputBase;
+  private final String configJson;
+  private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+
+  public StageContext(
+      String stageName, String stageType, String pipelineName, long seed,
+      OutputRoot outputRoot, Path inputBase, String configJson) {
+    this.stageName = stageName;
+    this.stageType = stageType;
+    this.pipelineName = pipelineName;
+    this.seed = seed;
+    this.outputRoot = outputRoot;
+    this.inputBase = inputBase;
+    this.configJson = configJson;
+  }
+
+  public String stageName() {
+    return stageName;
+  }
+
+  public String stageType() {
+    return stageType;
+  }
+
+  public String pipelineName() {
+    return pipelineName;
+  }
+
+  /** The pipeline seed ({@code options.seed}). */
+  public long seed() {
+    return seed;
+  }
+
+  /** Resolves an output path against the output root; paths that leave the root are rejected. */
+  public String output(String relative) {
+    return outputRoot.resolve(relative).toString();
+  }
+
+  public OutputRoot outputRoot() {
+    return outputRoot;
+  }
+
+  /** Resolves an input path or glob: absolute as given, relative against the working directory. */
+  public String input(String pathOrGlob) {
+    Path p = Path.of(pathOrGlob);
+    return p.isAbsolute() ? pathOrGlob : inputBase.resolve(pathOrGlob).normalize().toString();
+  }
+
+  /** The stage's bound config as JSON (for manifests and model artifacts). */
+  public String configJson() {
+    return configJson;
+  }
+
+  /** Registers a dead-letter output; the engine writes and counts all of them. */
+  public void addDeadLetters(PCollection<DeadLetter> letters) {
+    checkArgument(letters != null, "dead letters must not be null");
+    deadLetters.add(letters);
+  }
+
+  public List<PCollection<DeadLetter>> deadLetters() {
+    return List.copyOf(deadLetters);
+  }
+
+  /** Finds the first input carrying elements of {@code type} (inputs are matched by type). */
+  @SuppressWarnings("unchecked")
+  public static <T> Optional<PCollection<T>> inputOfType(List<PCollection<?>> inputs, Class<T> type) {
+    for (PCollection<?> in : inputs) {
+      if (in.getTypeDescriptor() != null && type.isAssignableFrom(in.getTypeDescriptor().getRawType())) {
+        return Optional.of((PCollection<T>) in);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,19 @@
+package org.unetpipelines.engine;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Every problem found in a pipeline file, reported together before anything runs. */
+public class ValidationException extends Exception {
+  private final List<PipelineError> errors;
+
+  public ValidationException(List<PipelineError> errors) {
+    super(errors.size() + " error(s) in pipeline:\n"
+        + errors.stream().map(e -> "  " + e).collect(Collectors.joining("\n")));
+    this.errors = List.copyOf(errors);
+  }
+
+  public List<PipelineError> errors() {
+    return errors;
+  }
+}
