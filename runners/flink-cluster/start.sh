@@ -9,6 +9,10 @@
 #   --slots S          task slots per TaskManager (default 1)
 #   --tm-memory SIZE   taskmanager.memory.process.size (default 1600m)
 #   --timeout SECONDS  how long to wait for the cluster (default 90)
+#   --restart-attempts N       fixed-delay restarts of a failed job, 0 for none (default 3)
+#   --restart-delay SECONDS    delay between restarts (default 3)
+# The restart strategy is the cluster's default for every job: Beam's batch translation cannot set
+# one per job, so a flink-cluster runner profile's restartStrategy must match it (checked at submit).
 # Environment: FLINK_REST_PORT (default 8081), FLINK_HOME_DIR (default <repo>/.flink).
 set -euo pipefail
 # shellcheck source=runners/flink-cluster/common.sh
@@ -18,13 +22,17 @@ taskmanagers=2
 slots=1
 tm_memory=1600m
 timeout=90
-usage="usage: start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--timeout SECONDS]"
+restart_attempts=3
+restart_delay=3
+usage="usage: start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--timeout SECONDS] [--restart-attempts N] [--restart-delay SECONDS]"
 while (($#)); do
   case "$1" in
     --taskmanagers) taskmanagers="${2:?${usage}}"; shift 2 ;;
     --slots) slots="${2:?${usage}}"; shift 2 ;;
     --tm-memory) tm_memory="${2:?${usage}}"; shift 2 ;;
     --timeout) timeout="${2:?${usage}}"; shift 2 ;;
+    --restart-attempts) restart_attempts="${2:?${usage}}"; shift 2 ;;
+    --restart-delay) restart_delay="${2:?${usage}}"; shift 2 ;;
     -h|--help) echo "${usage}"; exit 0 ;;
     *) die "unknown argument '$1'; ${usage}" ;;
   esac
@@ -32,6 +40,8 @@ done
 [[ "${taskmanagers}" =~ ^[1-9][0-9]*$ ]] || die "--taskmanagers must be a positive integer, got '${taskmanagers}'"
 [[ "${slots}" =~ ^[1-9][0-9]*$ ]] || die "--slots must be a positive integer, got '${slots}'"
 [[ "${timeout}" =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds, got '${timeout}'"
+[[ "${restart_attempts}" =~ ^[0-9]+$ ]] || die "--restart-attempts must be a number >= 0, got '${restart_attempts}'"
+[[ "${restart_delay}" =~ ^[0-9]+$ ]] || die "--restart-delay must be a number of seconds, got '${restart_delay}'"
 [[ "${tm_memory}" =~ ^[1-9][0-9]*[mg]$ ]] || die "--tm-memory must look like 1600m or 2g, got '${tm_memory}'"
 
 if pid_alive "${FLINK_PID_DIR}/jobmanager.pid"; then
@@ -63,6 +73,12 @@ io.tmp.dirs: ${FLINK_HOME_DIR}/tmp
 # A lost TaskManager is noticed within seconds, not the default 50 s.
 heartbeat.interval: 2000
 heartbeat.timeout: 10000
+# Restart strategy of every job on this cluster (flink-cluster runner profiles must name the same).
+$(if ((restart_attempts > 0)); then
+  printf 'restart-strategy.type: fixed-delay\nrestart-strategy.fixed-delay.attempts: %s\nrestart-strategy.fixed-delay.delay: %ss\n' "${restart_attempts}" "${restart_delay}"
+else
+  printf 'restart-strategy.type: none\n'
+fi)
 # TensorFlow Java comes from lib/, loaded once per TaskManager JVM (see DESIGN.md "Flink facts").
 classloader.parent-first-patterns.additional: org.tensorflow.;org.bytedeco.;com.google.protobuf.
 CONF

@@ -107,9 +107,13 @@ public final class FlinkRest {
     return 0;
   }
 
-  /** The job's restart strategy as Flink describes it ({@code /jobs/ID/config}). */
-  public String restartStrategy(String jobId) throws IOException {
-    return get("/jobs/" + jobId + "/config").path("execution-config").path("restart-strategy").asText();
+  /** The JobManager's configuration ({@code /jobmanager/config}) as key -> value. */
+  public java.util.Map<String, String> clusterConfig() throws IOException {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (JsonNode kv : get("/jobmanager/config")) {
+      out.put(kv.path("key").asText(), kv.path("value").asText());
+    }
+    return out;
   }
 
   /** The first line of the job's root exception, or empty. */

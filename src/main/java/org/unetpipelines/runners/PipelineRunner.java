@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.Pipeline;
@@ -58,9 +59,22 @@ public final class PipelineRunner {
           + "mvn -B -o package -Pflink-job -DskipTests");
     }
     FlinkRest rest = new FlinkRest(profile.restUrl());
-    if (!rest.reachable()) {
+    Map<String, String> conf;
+    try {
+      conf = rest.clusterConfig();
+    } catch (IOException e) {
       throw new IllegalStateException("no Flink cluster answers at " + profile.restUrl()
-          + "; start one with runners/flink-cluster/start.sh (or set flinkMaster in the runner profile)");
+          + " (" + e.getMessage() + "); start one with runners/flink-cluster/start.sh "
+          + profile.restartStrategy().startShArguments() + " (or set flinkMaster in the runner profile)", e);
+    }
+    RunnerProfile.RestartStrategy clusters = RunnerProfile.RestartStrategy.fromFlinkConfig(conf);
+    if (!profile.restartStrategy().equals(clusters)) {
+      throw new IllegalStateException("runner profile " + profile.name() + " names restart strategy "
+          + profile.restartStrategy() + ", but the cluster at " + profile.restUrl() + " restarts jobs with "
+          + (clusters == null ? conf.get("restart-strategy.type") : clusters)
+          + "; Beam's batch translation cannot set a per-job restart strategy, so restart the cluster with "
+          + "runners/flink-cluster/start.sh " + profile.restartStrategy().startShArguments()
+          + " or change restartStrategy in the profile");
     }
   }
 
@@ -79,20 +93,43 @@ public final class PipelineRunner {
       out.printf(Locale.ROOT, "%s on %s: %s in %.1f s%n", jobName, profile.name(), state, (System.nanoTime() - t0) / 1e9);
       return state == PipelineResult.State.DONE ? 0 : 1;
     }
-    preflight(profile);
-    FlinkRest rest = new FlinkRest(profile.restUrl());
     long t0 = System.nanoTime();
+    String jobId = submit(pipeline);
+    if (!profile.attached()) {
+      out.println("submitted detached; follow it in the web UI");
+      return 0;
+    }
+    return await(jobId, t0);
+  }
+
+  /**
+   * flink-cluster: submits the pipeline detached, prints its job id and web UI address, and returns
+   * the job id once the cluster lists the job.
+   */
+  public String submit(Pipeline pipeline) {
+    if (profile.kind() != RunnerKind.FLINK_CLUSTER) {
+      throw new IllegalStateException("submit() needs a flink-cluster profile, got " + profile);
+    }
+    preflight(profile);
+    String jobName = pipeline.getOptions().getJobName();
+    FlinkRest rest = new FlinkRest(profile.restUrl());
     pipeline.run(); // detached: returns once the cluster has accepted the job
     try {
       FlinkRest.JobSummary job = awaitSubmitted(rest, jobName);
       out.println("job id: " + job.id());
       out.println("job name: " + jobName);
       out.println("web UI: " + rest.jobUrl(job.id()));
-      if (!profile.attached()) {
-        out.println("submitted detached; follow it in the web UI");
-        return 0;
-      }
-      return follow(rest, job.id(), t0);
+      return job.id();
+    } catch (IOException e) {
+      throw new IllegalStateException("lost contact with the Flink cluster at " + rest.baseUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** flink-cluster: follows a submitted job until it ends; 0 when it FINISHED, 1 otherwise. */
+  public int await(String jobId, long startNanos) {
+    FlinkRest rest = new FlinkRest(profile.restUrl());
+    try {
+      return follow(rest, jobId, startNanos);
     } catch (IOException e) {
       throw new IllegalStateException("lost contact with the Flink cluster at " + rest.baseUrl() + ": " + e.getMessage(), e);
     }

@@ -82,6 +82,40 @@ public final class RunnerProfile {
     public static RestartStrategy fixedDelay(int attempts, Duration delay) {
       return new RestartStrategy(RestartType.FIXED_DELAY, attempts, delay);
     }
+
+    /**
+     * The restart strategy a Flink configuration sets ({@code restart-strategy.type},
+     * {@code restart-strategy.fixed-delay.attempts}, {@code .delay}; Flink's defaults where absent).
+     * Other types (exponential-delay, failure-rate) are returned as null: profiles cannot name them.
+     */
+    public static RestartStrategy fromFlinkConfig(java.util.Map<String, String> conf) {
+      String type = conf.getOrDefault("restart-strategy.type", conf.getOrDefault("restart-strategy", "none"))
+          .trim().toLowerCase(Locale.ROOT);
+      switch (type) {
+        case "none", "off", "disable" -> {
+          return NONE;
+        }
+        case "fixed-delay", "fixeddelay" -> {
+          int attempts = Integer.parseInt(conf.getOrDefault("restart-strategy.fixed-delay.attempts", "1").trim());
+          String d = conf.getOrDefault("restart-strategy.fixed-delay.delay", "1 s").replace(" ", "");
+          return fixedDelay(attempts, duration(d));
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+
+    /** Start.sh arguments that give a cluster this restart strategy. */
+    public String startShArguments() {
+      return type == RestartType.NONE ? "--restart-attempts 0"
+          : "--restart-attempts " + attempts + " --restart-delay " + Math.max(1, delay.toSeconds());
+    }
+
+    @Override
+    public String toString() {
+      return type == RestartType.NONE ? "none" : "fixed-delay x" + attempts + " every " + delay.toMillis() + " ms";
+    }
   }
 
   public static final String LOCAL_MASTER = "[local]";
@@ -312,10 +346,12 @@ public final class RunnerProfile {
   }
 
   /**
-   * Beam pipeline options for this profile. Flink jobs get the restart strategy through a generated
-   * Flink configuration folder (Beam's DataSet-based batch translation ignores
-   * {@code numberOfExecutionRetries}); a flink-cluster job is submitted detached with the job jar as
-   * its only staged file, and {@link PipelineRunner} follows it through the REST API.
+   * Beam pipeline options for this profile. Beam's DataSet-based batch translation ignores
+   * {@code numberOfExecutionRetries}, so the restart strategy is a cluster setting: flink-local gets
+   * it through a generated Flink configuration folder for its mini cluster; a flink-cluster job runs
+   * under the cluster's (start.sh {@code --restart-attempts}), which {@link PipelineRunner#preflight}
+   * checks. A flink-cluster job is submitted detached with the job jar as its only staged file, and
+   * {@link PipelineRunner} follows it through the REST API.
    *
    * @param jobName the job's name (Flink shows it and {@link PipelineRunner} finds the job by it)
    */
@@ -337,11 +373,14 @@ public final class RunnerProfile {
     o.setParallelism(parallelism);
     o.setNumberOfExecutionRetries(restartStrategy.attempts());
     o.setExecutionRetryDelay(restartStrategy.delay().toMillis());
-    o.setFlinkConfDir(FlinkConf.write(this).toString());
     if (kind == RunnerKind.FLINK_CLUSTER) {
+      // A cluster applies its own default restart strategy to Beam's batch jobs; PipelineRunner.preflight
+      // checks that it is the one this profile names.
       o.setAttachedMode(false);
       o.setFilesToStage(List.of(Path.of(jobJar).toAbsolutePath().toString()));
     } else {
+      // The embedded mini cluster takes its restart strategy from this configuration folder.
+      o.setFlinkConfDir(FlinkConf.write(this).toString());
       o.setAttachedMode(true);
       o.setFilesToStage(List.of());
     }
@@ -351,8 +390,6 @@ public final class RunnerProfile {
   @Override
   public String toString() {
     return name + " (" + kind.yamlName() + (flinkMaster == null ? "" : ", " + flinkMaster)
-        + ", parallelism " + parallelism + ", restarts " + restartStrategy.type().yamlName()
-        + (restartStrategy.type() == RestartType.NONE ? "" : " x" + restartStrategy.attempts() + " every " + restartStrategy.delay().toMillis() + " ms")
-        + ")";
+        + ", parallelism " + parallelism + ", restarts " + restartStrategy + ")";
   }
 }
