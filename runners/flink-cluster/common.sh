@@ -92,6 +92,8 @@ bash_java_utils() {
 }
 
 # Starts TaskManager number $1 (a JVM of its own) in the background; writes pid/taskmanager-$1.pid.
+# Its resource id, taskmanager-<index>-<epoch seconds>, is left in STARTED_TM_ID (a restarted
+# TaskManager gets a new id, so it cannot be mistaken for the dead one the JobManager still lists).
 start_taskmanager() {
   local index="$1" params jvm_flags dynamic
   local pid_file="${FLINK_PID_DIR}/taskmanager-${index}.pid"
@@ -101,30 +103,41 @@ start_taskmanager() {
   params="$(bash_java_utils GET_TM_RESOURCE_PARAMS)"
   jvm_flags="$(head -n 1 <<<"${params}")"
   dynamic="$(tail -n 1 <<<"${params}")"
+  STARTED_TM_ID="taskmanager-${index}-$(date +%s)"
   # shellcheck disable=SC2086 # jvm_flags and dynamic are lists of words computed by BashJavaUtils
   nohup "${JAVA_BIN}" ${jvm_flags} "${FLINK_JAVA17_OPTS[@]}" \
     -Dlog.file="${FLINK_LOG_DIR}/taskmanager-${index}.log" \
     -Dlog4j.configurationFile="file:${FLINK_CONF_DIR}/log4j.properties" \
     -classpath "$(cluster_classpath)" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-    --configDir "${FLINK_CONF_DIR}" -D "taskmanager.resource-id=taskmanager-${index}" ${dynamic} \
+    --configDir "${FLINK_CONF_DIR}" -D "taskmanager.resource-id=${STARTED_TM_ID}" ${dynamic} \
     >"${FLINK_LOG_DIR}/taskmanager-${index}.out" 2>&1 </dev/null &
   echo $! >"${pid_file}"
-  echo "TaskManager ${index} started (pid $!, log ${FLINK_LOG_DIR}/taskmanager-${index}.log)"
+  echo "TaskManager ${index} started (pid $!, id ${STARTED_TM_ID}, log ${FLINK_LOG_DIR}/taskmanager-${index}.log)"
 }
 
-# Waits until the REST API reports at least $1 TaskManagers, for at most $2 seconds.
+# True when the TaskManager with resource id $1 has registered with the JobManager.
+taskmanager_registered() {
+  rest_get /taskmanagers 2>/dev/null | grep -q "\"id\":\"$1\""
+}
+
+# Waits until the REST API reports at least $1 TaskManagers (or, with a resource id as $3, that
+# one TaskManager), for at most $2 seconds; on timeout prints the log tails and fails.
 wait_for_taskmanagers() {
-  local want="$1" timeout="$2" waited=0 have=0
+  local want="$1" timeout="$2" id="${3:-}" waited=0 have=0
   while (( waited < timeout * 2 )); do
     have="$(registered_taskmanagers)"
-    if (( have >= want )); then
+    if [[ -n "${id}" ]] && taskmanager_registered "${id}"; then
+      echo "TaskManager ${id} registered (${have} TaskManager(s) listed)"
+      return 0
+    fi
+    if [[ -z "${id}" ]] && (( have >= want )); then
       echo "cluster ready: ${have} TaskManager(s), web UI http://${FLINK_BIND}:${FLINK_REST_PORT}"
       return 0
     fi
     sleep 0.5
     waited=$((waited + 1))
   done
-  echo "error: cluster not ready after ${timeout}s (${have} of ${want} TaskManagers registered)" >&2
+  echo "error: cluster not ready after ${timeout}s (${have} of ${want} TaskManagers registered${id:+, ${id} not among them})" >&2
   local log
   for log in "${FLINK_LOG_DIR}"/*.log "${FLINK_LOG_DIR}"/*.out; do
     [[ -s "${log}" ]] || continue

@@ -18,6 +18,5 @@ done
 [[ "${index}" =~ ^[1-9][0-9]*$ ]] || die "TaskManager index must be a positive integer, got '${index}'"
 pid_alive "${FLINK_PID_DIR}/jobmanager.pid" || die "no cluster is running (no live JobManager pid in ${FLINK_PID_DIR}); run start.sh"
 
-before="$(registered_taskmanagers)"
 start_taskmanager "${index}"
-wait_for_taskmanagers "$((before + 1))" "${timeout}"
+wait_for_taskmanagers 1 "${timeout}" "${STARTED_TM_ID}"
