@@ -39,8 +39,8 @@ public final class BSpline {
   public static void prefilter(float[] plane, int h, int w) {
     checkArgument(plane.length == h * w, "plane has %s values, expected %s*%s", plane.length, h, w);
     if (w > 1) {
-      for (int y = 0; y < h; y++) {
-        filterLine(plane, y * w, w);
+      for (int y = 0; y < h; y += ROW_BLOCK) {
+        filterRows(plane, y, Math.min(ROW_BLOCK, h - y), w);
       }
     }
     if (h > 1) {
@@ -48,19 +48,38 @@ public final class BSpline {
     }
   }
 
-  /** One line in place (stride 1). */
-  private static void filterLine(float[] c, int off, int n) {
+  /** Rows processed together: independent recursions interleave instead of waiting on each other. */
+  private static final int ROW_BLOCK = 8;
+
+  /** Rows {@code y0..y0+rows-1} in place; the inner loops run across the rows of the block. */
+  private static void filterRows(float[] c, int y0, int rows, int w) {
     final double z = POLE;
-    for (int i = 0; i < n; i++) {
-      c[off + i] *= GAIN;
+    final float zf = (float) z;
+    final float k = (float) (z / (z * z - 1));
+    int[] base = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int off = (y0 + r) * w;
+      base[r] = off;
+      for (int i = 0; i < w; i++) {
+        c[off + i] *= (float) GAIN;
+      }
+      c[off] = (float) causalInit(c, off, 1, w);
     }
-    c[off] = (float) causalInit(c, off, 1, n);
-    for (int i = 1; i < n; i++) {
-      c[off + i] = (float) (c[off + i] + z * c[off + i - 1]);
+    for (int x = 1; x < w; x++) {
+      for (int r = 0; r < rows; r++) {
+        int p = base[r] + x;
+        c[p] = c[p] + zf * c[p - 1];
+      }
     }
-    c[off + n - 1] = (float) ((z / (z * z - 1)) * (c[off + n - 1] + z * c[off + n - 2]));
-    for (int i = n - 2; i >= 0; i--) {
-      c[off + i] = (float) (z * (c[off + i + 1] - c[off + i]));
+    for (int r = 0; r < rows; r++) {
+      int last = base[r] + w - 1;
+      c[last] = k * (c[last] + zf * c[last - 1]);
+    }
+    for (int x = w - 2; x >= 0; x--) {
+      for (int r = 0; r < rows; r++) {
+        int p = base[r] + x;
+        c[p] = zf * (c[p + 1] - c[p]);
+      }
     }
   }
 

@@ -58,6 +58,12 @@ public final class Warp {
     }
   }
 
+  /** floor for floats well inside the int range (cheaper than Math.floor's double round trip). */
+  static int floor(float v) {
+    int i = (int) v;
+    return v < i ? i - 1 : i;
+  }
+
   private static void clamp(float[] v, float max) {
     for (int i = 0; i < v.length; i++) {
       float f = v[i];
@@ -127,8 +133,8 @@ public final class Warp {
     private void nearestRow(float[] sy, float[] sx, int n, float[] out, int off, int stride) {
       for (int i = 0; i < n; i++) {
         // round half up, as scipy's order-0 (floor(x + 0.5))
-        int iy = fy((int) Math.floor(sy[i] + 0.5f));
-        int ix = fx((int) Math.floor(sx[i] + 0.5f));
+        int iy = fy(floor(sy[i] + 0.5f));
+        int ix = fx(floor(sx[i] + 0.5f));
         out[off + i * stride] = data[iy * w + ix];
       }
     }
@@ -137,8 +143,8 @@ public final class Warp {
       for (int i = 0; i < n; i++) {
         float y = sy[i];
         float x = sx[i];
-        int y0 = (int) Math.floor(y);
-        int x0 = (int) Math.floor(x);
+        int y0 = floor(y);
+        int x0 = floor(x);
         float ty = y - y0;
         float tx = x - x0;
         int r0 = fy(y0) * w;
@@ -157,8 +163,8 @@ public final class Warp {
       for (int i = 0; i < n; i++) {
         float y = sy[i];
         float x = sx[i];
-        int yi = (int) Math.floor(y);
-        int xi = (int) Math.floor(x);
+        int yi = floor(y);
+        int xi = floor(x);
         float ty = y - yi;
         float tx = x - xi;
         // beta3 weights at offsets -1, 0, 1, 2
