@@ -8,26 +8,21 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs a built pipeline under a runner profile and reports the outcome as an exit code. On
- * flink-cluster the job is submitted detached; this prints its id and web UI address and, when the
- * profile is attached, polls the REST API for progress until the job ends.
+ * Runs a hand-built pipeline under a runner profile and reports the outcome as an exit code (the
+ * {@code run} command goes through {@link org.unetpipelines.engine.PipelineRun}, which uses the same
+ * {@link #preflight} and {@link JobReport}). On flink-cluster the job is submitted detached; its id
+ * and web UI address are printed and, when the profile is attached, its progress until it ends.
  */
 public final class PipelineRunner {
-  private static final Logger LOG = LoggerFactory.getLogger(PipelineRunner.class);
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
   private final RunnerProfile profile;
   private final PrintStream out;
-  private long pollMillis = 1000;
-  private long submitTimeoutMillis = 60_000;
 
   public PipelineRunner(RunnerProfile profile, PrintStream out) {
     this.profile = profile;
@@ -47,7 +42,8 @@ public final class PipelineRunner {
 
   /**
    * Checks what can be checked before building the pipeline: for flink-cluster, that the job jar
-   * exists and the cluster's REST API answers. Throws IllegalStateException saying what to do.
+   * exists, the cluster's REST API answers, and the cluster's restart strategy is the profile's.
+   * Throws IllegalStateException saying what to do.
    */
   public static void preflight(RunnerProfile profile) {
     if (profile.kind() != RunnerKind.FLINK_CLUSTER) {
@@ -78,117 +74,61 @@ public final class PipelineRunner {
     }
   }
 
-  PipelineRunner withPollMillis(long millis) {
-    this.pollMillis = millis;
-    return this;
-  }
-
   /** Runs the pipeline (built with {@code profile.pipelineOptions(...)}); returns 0 when it succeeded. */
   public int run(Pipeline pipeline) {
-    String jobName = pipeline.getOptions().getJobName();
+    long t0 = System.nanoTime();
     if (profile.kind() != RunnerKind.FLINK_CLUSTER) {
-      long t0 = System.nanoTime();
-      PipelineResult result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
-      out.printf(Locale.ROOT, "%s on %s: %s in %.1f s%n", jobName, profile.name(), state, (System.nanoTime() - t0) / 1e9);
+      PipelineResult.State state = pipeline.run().waitUntilFinish();
+      out.printf(Locale.ROOT, "%s on %s: %s in %.1f s%n", pipeline.getOptions().getJobName(), profile.name(), state,
+          (System.nanoTime() - t0) / 1e9);
       return state == PipelineResult.State.DONE ? 0 : 1;
     }
-    long t0 = System.nanoTime();
-    String jobId = submit(pipeline);
-    if (!profile.attached()) {
+    JobReport job = submit(pipeline);
+    if (!job.follow()) {
       out.println("submitted detached; follow it in the web UI");
       return 0;
     }
-    return await(jobId, t0);
+    return await(job, t0);
   }
 
-  /**
-   * flink-cluster: submits the pipeline detached, prints its job id and web UI address, and returns
-   * the job id once the cluster lists the job.
-   */
-  public String submit(Pipeline pipeline) {
+  /** flink-cluster: checks the cluster, submits the pipeline detached and prints the job id and web UI address. */
+  public JobReport submit(Pipeline pipeline) {
     if (profile.kind() != RunnerKind.FLINK_CLUSTER) {
       throw new IllegalStateException("submit() needs a flink-cluster profile, got " + profile);
     }
     preflight(profile);
-    String jobName = pipeline.getOptions().getJobName();
-    FlinkRest rest = new FlinkRest(profile.restUrl());
     pipeline.run(); // detached: returns once the cluster has accepted the job
+    JobReport job = JobReport.of(pipeline.getOptions(), out);
     try {
-      FlinkRest.JobSummary job = awaitSubmitted(rest, jobName);
-      out.println("job id: " + job.id());
-      out.println("job name: " + jobName);
-      out.println("web UI: " + rest.jobUrl(job.id()));
-      return job.id();
+      job.submitted();
     } catch (IOException e) {
-      throw new IllegalStateException("lost contact with the Flink cluster at " + rest.baseUrl() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(e.getMessage(), e);
     }
+    return job;
   }
 
-  /** flink-cluster: follows a submitted job until it ends; 0 when it FINISHED, 1 otherwise. */
-  public int await(String jobId, long startNanos) {
-    FlinkRest rest = new FlinkRest(profile.restUrl());
-    try {
-      return follow(rest, jobId, startNanos);
-    } catch (IOException e) {
-      throw new IllegalStateException("lost contact with the Flink cluster at " + rest.baseUrl() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private FlinkRest.JobSummary awaitSubmitted(FlinkRest rest, String jobName) throws IOException {
-    long deadline = System.currentTimeMillis() + submitTimeoutMillis;
-    while (true) {
-      Optional<FlinkRest.JobSummary> j = rest.jobByName(jobName);
-      if (j.isPresent()) {
-        return j.get();
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new IOException("job '" + jobName + "' was submitted but the cluster does not list it after "
-            + submitTimeoutMillis / 1000 + " s");
-      }
-      sleep(200);
-    }
-  }
-
-  /** Polls the job until it ends, printing a line whenever its state or progress changes. */
-  int follow(FlinkRest rest, String jobId, long t0) throws IOException {
+  /** flink-cluster: polls the job until it ends, printing a line whenever its progress changes; 0 when it FINISHED. */
+  public int await(JobReport job, long startNanos) {
     String last = "";
-    FlinkRest.JobSummary job;
-    long restarts = 0;
-    while (true) {
-      job = rest.job(jobId).orElseThrow(() -> new IOException("job " + jobId + " vanished from the cluster"));
-      try {
-        restarts = rest.restarts(jobId);
-      } catch (IOException e) {
-        LOG.debug("numRestarts not available yet for {}", jobId, e);
-      }
-      String line = String.format(Locale.ROOT, "%s: %d/%d tasks finished, %d running%s", job.state(),
-          job.tasksFinished(), job.tasksTotal(), job.tasksRunning(), restarts > 0 ? ", restarts " + restarts : "");
-      if (!line.equals(last)) {
-        out.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, line);
-        last = line;
-      }
-      if (job.terminal()) {
-        break;
-      }
-      sleep(pollMillis);
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (job.state().equals("FINISHED")) {
-      out.printf(Locale.ROOT, "job %s FINISHED in %.1f s%n", jobId, seconds);
-      return 0;
-    }
-    String cause = rest.rootException(jobId);
-    out.printf(Locale.ROOT, "job %s %s after %.1f s%s%n", jobId, job.state(), seconds, cause.isEmpty() ? "" : ": " + cause);
-    return 1;
-  }
-
-  private static void sleep(long millis) {
     try {
-      Thread.sleep(millis);
+      while (true) {
+        String line = job.progress();
+        if (!line.equals(last)) {
+          out.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - startNanos) / 1e9, line);
+          last = line;
+        }
+        if (job.summary().terminal()) {
+          break;
+        }
+        Thread.sleep(1000);
+      }
+      job.ended();
+      return job.summary().state().equals("FINISHED") ? 0 : 1;
+    } catch (IOException e) {
+      throw new IllegalStateException("lost contact with the Flink cluster: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the Flink job", e);
+      throw new IllegalStateException("interrupted while following the Flink job", e);
     }
   }
 }

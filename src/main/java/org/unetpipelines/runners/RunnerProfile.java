@@ -356,33 +356,67 @@ public final class RunnerProfile {
    * @param jobName the job's name (Flink shows it and {@link PipelineRunner} finds the job by it)
    */
   public PipelineOptions pipelineOptions(String jobName) {
+    return pipelineOptions(jobName, Map.of());
+  }
+
+  /**
+   * As {@link #pipelineOptions(String)}, with extra Beam options ({@code key -> value}, as
+   * {@code --key=value}) applied first; a profile setting never overrides an extra option.
+   */
+  public PipelineOptions pipelineOptions(String jobName, Map<String, String> extra) {
     checkArgument(jobName != null && jobName.matches("[a-z0-9][a-z0-9-]*"),
         "job name must be lower-case letters, digits and dashes, got '%s'", jobName);
+    List<String> args = new ArrayList<>();
+    extra.forEach((k, v) -> args.add("--" + k + "=" + v));
+    PipelineOptions base = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withoutStrictParsing().create();
+    if (!extra.containsKey("jobName")) {
+      base.setJobName(jobName);
+    }
     if (kind == RunnerKind.DIRECT) {
-      DirectOptions o = PipelineOptionsFactory.as(DirectOptions.class);
+      DirectOptions o = base.as(DirectOptions.class);
       o.setRunner(DirectRunner.class);
-      o.setTargetParallelism(parallelism);
-      o.setBlockOnRun(true);
-      o.setJobName(jobName);
+      if (!extra.containsKey("targetParallelism")) {
+        o.setTargetParallelism(parallelism);
+      }
+      if (!extra.containsKey("blockOnRun")) {
+        o.setBlockOnRun(false); // the caller polls for progress
+      }
+      if (!extra.containsKey("enforceImmutability")) {
+        // Immutability enforcement re-encodes every element: a testing aid, costly on images.
+        o.setEnforceImmutability(false);
+      }
       return o;
     }
-    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    FlinkPipelineOptions o = base.as(FlinkPipelineOptions.class);
     o.setRunner(FlinkRunner.class);
-    o.setJobName(jobName);
-    o.setFlinkMaster(flinkMaster);
-    o.setParallelism(parallelism);
+    if (!extra.containsKey("flinkMaster")) {
+      o.setFlinkMaster(flinkMaster);
+    }
+    if (!extra.containsKey("parallelism")) {
+      o.setParallelism(parallelism);
+    }
     o.setNumberOfExecutionRetries(restartStrategy.attempts());
     o.setExecutionRetryDelay(restartStrategy.delay().toMillis());
+    if (!extra.containsKey("jobCheckIntervalInSecs")) {
+      o.setJobCheckIntervalInSecs(1);
+    }
     if (kind == RunnerKind.FLINK_CLUSTER) {
       // A cluster applies its own default restart strategy to Beam's batch jobs; PipelineRunner.preflight
-      // checks that it is the one this profile names.
+      // checks that it is the one this profile names. Submitted detached: progress comes from the REST API.
       o.setAttachedMode(false);
-      o.setFilesToStage(List.of(Path.of(jobJar).toAbsolutePath().toString()));
+      if (!extra.containsKey("followJob")) {
+        o.as(ClusterJobOptions.class).setFollowJob(attached);
+      }
+      if (!extra.containsKey("filesToStage")) {
+        o.setFilesToStage(List.of(Path.of(jobJar).toAbsolutePath().toString()));
+      }
     } else {
       // The embedded mini cluster takes its restart strategy from this configuration folder.
       o.setFlinkConfDir(FlinkConf.write(this).toString());
       o.setAttachedMode(true);
-      o.setFilesToStage(List.of());
+      if (!extra.containsKey("filesToStage")) {
+        o.setFilesToStage(List.of());
+      }
     }
     return o;
   }

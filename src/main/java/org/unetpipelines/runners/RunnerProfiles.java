@@ -6,18 +6,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * Finds the runner profile that {@code --runner NAME} names: {@code runners/NAME.yaml} under the
- * working directory, or a path to a profile file. A known runner name without a file
- * ({@code direct}, {@code flink-local}, {@code flink-cluster}) gets that runner's defaults.
+ * Finds the runner profile that {@code --runner NAME} names and turns it into Beam
+ * {@link PipelineOptions}: {@code runners/NAME.yaml} under the working directory, or a path to a
+ * profile file. A known runner name without a file ({@code direct}, {@code flink-local},
+ * {@code flink-cluster}) gets that runner's defaults ({@link RunnerProfile#of}).
  */
 public final class RunnerProfiles {
   public static final String DEFAULT = "direct";
+  /** The built-in runner names. */
+  public static final List<String> NAMES =
+      Stream.of(RunnerKind.values()).map(RunnerKind::yamlName).toList();
   static final String DIR = "runners";
 
   private RunnerProfiles() {}
+
+  /** Options for profile {@code nameOrPath}, with extra Beam options ({@code --key=value}) applied first. */
+  public static PipelineOptions options(String nameOrPath, Map<String, String> extra) {
+    return options(resolve(nameOrPath), "unet-pipeline", extra);
+  }
+
+  /** Options for a profile; the job is named after the pipeline (unique per run, see {@link PipelineRunner#jobName}). */
+  public static PipelineOptions options(RunnerProfile profile, String pipelineName, Map<String, String> extra) {
+    return profile.pipelineOptions(PipelineRunner.jobName(pipelineName), extra);
+  }
 
   /** Resolves against the working directory. */
   public static RunnerProfile resolve(String nameOrPath) {
@@ -51,10 +67,7 @@ public final class RunnerProfiles {
 
   /** Profile names found under {@code base/runners}, plus the built-in runner names. */
   public static List<String> known(Path base) {
-    List<String> names = new ArrayList<>();
-    for (RunnerKind k : RunnerKind.values()) {
-      names.add(k.yamlName());
-    }
+    List<String> names = new ArrayList<>(NAMES);
     Path dir = base.resolve(DIR);
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {

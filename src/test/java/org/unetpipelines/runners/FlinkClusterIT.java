@@ -81,8 +81,9 @@ class FlinkClusterIT {
     RunnerProfile profile = clusterProfile();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PipelineRunner runner = new PipelineRunner(profile, new PrintStream(buf, true, StandardCharsets.UTF_8));
-    String jobId = runner.submit(shardPipeline(profile, flink, count, 128));
-    int rc = runner.await(jobId, System.nanoTime());
+    JobReport job = runner.submit(shardPipeline(profile, flink, count, 128));
+    String jobId = job.jobId();
+    int rc = runner.await(job, System.nanoTime());
     String log = buf.toString(StandardCharsets.UTF_8);
     System.out.print(log);
     assertEquals(0, rc, log);
@@ -108,7 +109,8 @@ class FlinkClusterIT {
         "runners/flink-cluster.yaml must configure a fixed-delay restart strategy");
     PipelineRunner runner = new PipelineRunner(profile, System.out);
     long t0 = System.nanoTime();
-    String jobId = runner.submit(shardPipeline(profile, out, count, 256));
+    JobReport job = runner.submit(shardPipeline(profile, out, count, 256));
+    String jobId = job.jobId();
     FlinkRest rest = cluster.rest();
 
     // Wait until the job runs on both TaskManagers, then kill the second one.
@@ -123,7 +125,7 @@ class FlinkClusterIT {
     assertTrue(ProcessHandle.of(pid).isEmpty(), "TaskManager 2 (pid " + pid + ") still alive");
     cluster.startTaskManager(2); // the replacement machine
 
-    assertEquals(0, runner.await(jobId, t0), "job did not finish after losing a TaskManager");
+    assertEquals(0, runner.await(job, t0), "job did not finish after losing a TaskManager");
     assertTrue(rest.restarts(jobId) >= 1, "the job was not restarted: numRestarts = " + rest.restarts(jobId));
 
     Set<String> expected = new HashSet<>();
