@@ -14,7 +14,6 @@ import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.unetpipelines.runners.JobReport;
@@ -65,7 +64,7 @@ public final class PipelineRun {
       }
       state = result.getState();
       while (state == null || !state.isTerminal()) {
-        state = result.waitUntilFinish(Duration.millis(progressMillis));
+        state = job.waitUntilFinish(result, progressMillis);
         if (state == null || !state.isTerminal()) {
           console.println(progressLine(plan, result, seconds(start)) + (job.isCluster() ? " | " + job.progress() : ""));
         }

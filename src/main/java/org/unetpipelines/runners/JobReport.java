@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +110,23 @@ public final class JobReport {
     } catch (IOException e) {
       return "cluster not answering: " + e.getMessage();
     }
+  }
+
+  /**
+   * Waits up to {@code millis} for the run to end and returns its state. For a cluster job this
+   * sleeps and asks for the state once (Beam's detached result logs a warning on every timed-out wait).
+   */
+  public PipelineResult.State waitUntilFinish(PipelineResult result, long millis) {
+    if (rest == null) {
+      return result.waitUntilFinish(org.joda.time.Duration.millis(millis));
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for job " + jobId, e);
+    }
+    return result.getState();
   }
 
   /** After the job ended: prints its final state, and the root exception when it did not finish. */
