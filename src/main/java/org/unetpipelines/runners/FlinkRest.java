@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /** The few calls of Flink's REST API this project needs (cluster overview, job state and progress). */
@@ -97,19 +99,26 @@ public final class FlinkRest {
     return jobs().stream().filter(j -> j.name().equals(name)).findFirst();
   }
 
-  /** How often the job has been restarted ({@code numRestarts} metric); 0 when not reported yet. */
+  /**
+   * How often the job has been restarted: the {@code numRestarts} metric while it is reported, and
+   * at least the number of failures in the job's exception history (each failure under a restart
+   * strategy is a restart, unless the attempts ran out and the job FAILED).
+   */
   public long restarts(String jobId) throws IOException {
+    long metric = 0;
     for (JsonNode m : get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
       if (m.path("id").asText().equals("numRestarts")) {
-        return m.path("value").asLong();
+        metric = m.path("value").asLong();
       }
     }
-    return 0;
+    long failures = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+    boolean failed = job(jobId).map(j -> j.state().equals("FAILED")).orElse(false);
+    return Math.max(metric, failed ? Math.max(0, failures - 1) : failures);
   }
 
   /** The JobManager's configuration ({@code /jobmanager/config}) as key -> value. */
-  public java.util.Map<String, String> clusterConfig() throws IOException {
-    java.util.Map<String, String> out = new java.util.TreeMap<>();
+  public Map<String, String> clusterConfig() throws IOException {
+    Map<String, String> out = new TreeMap<>();
     for (JsonNode kv : get("/jobmanager/config")) {
       out.put(kv.path("key").asText(), kv.path("value").asText());
     }

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,28 +14,35 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollection;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.engine.PipelineFile;
+import org.unetpipelines.engine.PipelinePlan;
+import org.unetpipelines.engine.PipelineRun;
+import org.unetpipelines.engine.StageRegistry;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.io.SyntheticImages;
-import org.unetpipelines.stages.io.WriteShards;
 
 /**
- * The augment-and-shard pipeline on a real standalone Flink cluster (a JobManager and two
- * TaskManager JVMs started by runners/flink-cluster/start.sh): the job FINISHES, its shards are
- * byte-identical to the DirectRunner's, and a TaskManager killed mid-job costs a restart but no
- * record. Needs the shaded job jar: {@code mvn -B -o verify -Pflink-job}.
+ * The augment-and-shard pipeline (pipelines/quickstart.yaml: synthetic membranes, mirror padding,
+ * elastic deformation, flips, border weights, Avro + TFRecord shards) on a real standalone Flink
+ * cluster (a JobManager and two TaskManager JVMs started by runners/flink-cluster/start.sh): the job
+ * FINISHES, its shards are byte-identical to the DirectRunner's, and a TaskManager killed mid-job
+ * costs a restart but no record. Runs in {@code mvn -B verify}, after the job jar is shaded.
  */
 @Tag("flink")
 class FlinkClusterIT {
-  static final long SEED = 20260521L;
+  static final Path QUICKSTART = Path.of("pipelines", "quickstart.yaml");
   static FlinkTestCluster cluster;
 
   @TempDir static Path tmp;
@@ -60,88 +64,97 @@ class FlinkClusterIT {
     return RunnerProfiles.resolve("flink-cluster").withJobJar(jar).withParallelism(2);
   }
 
-  /** SyntheticImages -> WriteAvro + WriteTFRecord, all from main classes (the job jar has no test classes). */
-  static Pipeline shardPipeline(RunnerProfile profile, Path out, int count, int size) {
-    Pipeline p = Pipeline.create(profile.pipelineOptions(PipelineRunner.jobName("augment-and-shard")));
-    PCollection<Sample> samples = p.apply("SyntheticImages",
-        SyntheticImages.membranes().withCount(count).withSize(size, size).withSeed(SEED));
-    samples.apply("WriteAvro", WriteShards.avro(out.resolve("avro").toString()).withShards(3).withSeed(SEED));
-    samples.apply("WriteTFRecord", WriteShards.tfrecord(out.resolve("tfrecord").toString()).withShards(2).withSeed(SEED));
-    return p;
+  /** One run of a pipeline file through the engine, as {@code unet-pipelines run} does it. */
+  record Run(String jobName, PipelineRun.Summary summary) {}
+
+  static Run runFile(RunnerProfile profile, List<String> overrides, Path outRoot) throws Exception {
+    PipelinePlan plan = PipelinePlan.validate(PipelineFile.read(QUICKSTART, overrides), StageRegistry.load());
+    PipelineOptions options = RunnerProfiles.options(profile, plan.name(), Map.of());
+    PipelineRunner.preflight(profile);
+    PipelineRun.Summary s = PipelineRun.run(plan, options, profile.name(), outRoot, System.out, 2000);
+    return new Run(options.getJobName(), s);
   }
 
   @Test
-  void shardsOnTheClusterAreByteIdenticalToTheDirectRunners() throws Exception {
+  void augmentAndShardOnTheClusterIsByteIdenticalToTheDirectRunner() throws Exception {
     Path direct = tmp.resolve("direct");
     Path flink = tmp.resolve("cluster");
-    int count = 24;
-    RunnerProfile directProfile = RunnerProfile.of(RunnerKind.DIRECT);
-    assertEquals(0, new PipelineRunner(directProfile, System.out).run(shardPipeline(directProfile, direct, count, 128)));
+    List<String> small = List.of("Membranes.config.count=6");
+    assertTrue(runFile(RunnerProfiles.resolve("direct"), small, direct).summary().succeeded());
 
-    RunnerProfile profile = clusterProfile();
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PipelineRunner runner = new PipelineRunner(profile, new PrintStream(buf, true, StandardCharsets.UTF_8));
-    JobReport job = runner.submit(shardPipeline(profile, flink, count, 128));
-    String jobId = job.jobId();
-    int rc = runner.await(job, System.nanoTime());
-    String log = buf.toString(StandardCharsets.UTF_8);
-    System.out.print(log);
-    assertEquals(0, rc, log);
-    assertTrue(log.contains("job id: " + jobId) && log.contains("web UI: http://127.0.0.1:8081/#/job/"), log);
-    assertEquals("FINISHED", cluster.rest().job(jobId).orElseThrow().state());
+    Run run = runFile(clusterProfile(), small, flink);
+    assertTrue(run.summary().succeeded(), run.summary().toString());
+    FlinkRest.JobSummary job = cluster.rest().jobByName(run.jobName()).orElseThrow();
+    assertEquals("FINISHED", job.state(), "REST API state of " + job);
 
-    TreeMap<String, byte[]> a = files(direct);
-    TreeMap<String, byte[]> b = files(flink);
+    TreeMap<String, byte[]> a = files(direct.resolve("shards"));
+    TreeMap<String, byte[]> b = files(flink.resolve("shards"));
+    assertEquals(List.of("avro/manifest.json", "avro/part-00000-of-00002.avro", "avro/part-00001-of-00002.avro",
+        "tfrecord/manifest.json", "tfrecord/part-00000-of-00002.tfrecord", "tfrecord/part-00001-of-00002.tfrecord"),
+        List.copyOf(a.keySet()));
     assertEquals(a.keySet(), b.keySet());
-    assertTrue(a.keySet().containsAll(List.of("avro/manifest.json", "tfrecord/manifest.json")), a.keySet().toString());
     for (String f : a.keySet()) {
       assertArrayEquals(a.get(f), b.get(f), "file " + f + " differs between DirectRunner and Flink cluster");
     }
-    assertEquals(count, Manifest.read(flink.resolve("avro")).records());
+    assertEquals(6 * 4, Manifest.read(flink.resolve("shards/avro")).records(), "6 images x 4 elastic copies");
   }
 
   @Test
   void aKilledTaskManagerCostsARestartButNoRecord() throws Exception {
     Path out = tmp.resolve("fault");
-    int count = 240;
+    int images = 16;
     RunnerProfile profile = clusterProfile();
     assertEquals(RunnerProfile.RestartType.FIXED_DELAY, profile.restartStrategy().type(),
         "runners/flink-cluster.yaml must configure a fixed-delay restart strategy");
-    PipelineRunner runner = new PipelineRunner(profile, System.out);
-    long t0 = System.nanoTime();
-    JobReport job = runner.submit(shardPipeline(profile, out, count, 256));
-    String jobId = job.jobId();
-    FlinkRest rest = cluster.rest();
+    PipelineOptions options = RunnerProfiles.options(profile, "fault-tolerance", Map.of());
+    PipelinePlan plan = PipelinePlan.validate(
+        PipelineFile.read(QUICKSTART, List.of("Membranes.config.count=" + images)), StageRegistry.load());
+    ExecutorService exec = Executors.newSingleThreadExecutor();
+    try {
+      Future<PipelineRun.Summary> running =
+          exec.submit(() -> PipelineRun.run(plan, options, profile.name(), out, System.out, 2000));
+      FlinkRest rest = cluster.rest();
+      // Wait until the job runs tasks on both TaskManagers, then kill the second one.
+      long deadline = System.currentTimeMillis() + 120_000;
+      FlinkRest.JobSummary job = null;
+      while (System.currentTimeMillis() < deadline) {
+        job = rest.jobByName(options.getJobName()).orElse(null);
+        if (job != null && job.tasksRunning() >= 2) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertTrue(job != null && job.state().equals("RUNNING"), "job not running on both TaskManagers: " + job);
+      long pid = cluster.taskManagerPid(2);
+      cluster.killTaskManager(2);
+      assertTrue(ProcessHandle.of(pid).isEmpty(), "TaskManager 2 (pid " + pid + ") still alive");
+      cluster.startTaskManager(2); // the replacement machine
 
-    // Wait until the job runs on both TaskManagers, then kill the second one.
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (rest.job(jobId).orElseThrow().tasksRunning() < 2 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
+      PipelineRun.Summary s = running.get(5, TimeUnit.MINUTES);
+      assertTrue(s.succeeded(), "job did not finish after losing a TaskManager: " + s);
+      assertEquals("FINISHED", rest.job(job.id()).orElseThrow().state());
+      assertTrue(rest.restarts(job.id()) >= 1, "the job was not restarted: numRestarts = " + rest.restarts(job.id()));
+    } finally {
+      exec.shutdownNow();
     }
-    FlinkRest.JobSummary before = rest.job(jobId).orElseThrow();
-    assertEquals("RUNNING", before.state(), "the job ended before the TaskManager could be killed: " + before);
-    long pid = cluster.taskManagerPid(2);
-    cluster.killTaskManager(2);
-    assertTrue(ProcessHandle.of(pid).isEmpty(), "TaskManager 2 (pid " + pid + ") still alive");
-    cluster.startTaskManager(2); // the replacement machine
-
-    assertEquals(0, runner.await(job, t0), "job did not finish after losing a TaskManager");
-    assertTrue(rest.restarts(jobId) >= 1, "the job was not restarted: numRestarts = " + rest.restarts(jobId));
 
     Set<String> expected = new HashSet<>();
-    for (int i = 0; i < count; i++) {
-      expected.add(String.format("membranes-%05d", i));
+    for (int i = 0; i < images; i++) {
+      for (int copy = 0; copy < 4; copy++) {
+        expected.add(String.format("membranes-%05d/ElasticDeform#%d", i, copy));
+      }
     }
     for (String format : List.of("avro", "tfrecord")) {
-      Path dir = out.resolve(format);
+      Path dir = out.resolve("shards").resolve(format);
       Manifest m = Manifest.read(dir);
-      assertEquals(count, m.records(), format);
-      assertEquals(expected, new HashSet<>(m.ids()), format + " manifest ids");
+      assertEquals(images * 4, m.records(), format);
+      assertEquals(images * 4, new HashSet<>(m.ids()).size(), format + " manifest: distinct ids");
       List<String> ids = new ArrayList<>();
-      for (Sample s : ShardReader.read(dir)) {
-        ids.add(s.getId());
+      for (Sample smp : ShardReader.read(dir)) {
+        ids.add(smp.getId());
       }
-      assertEquals(count, ids.size(), format + ": records in the shards (duplicates or losses)");
+      assertEquals(images * 4, ids.size(), format + ": records in the shards (duplicates or losses)");
+      assertEquals(expected, new HashSet<>(m.ids()), format + ": ids in the manifest");
       assertEquals(expected, new HashSet<>(ids), format + ": ids in the shards");
     }
   }
