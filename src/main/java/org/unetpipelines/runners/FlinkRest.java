@@ -20,7 +20,8 @@ import java.util.Optional;
 public final class FlinkRest {
 
   /** One job as {@code /jobs/overview} lists it. */
-  public record JobSummary(String id, String name, String state, int tasksTotal, int tasksFinished, int tasksRunning) {
+  public record JobSummary(String id, String name, String state, int tasksTotal, int tasksFinished, int tasksRunning,
+      long durationMillis) {
     public boolean terminal() {
       return state.equals("FINISHED") || state.equals("FAILED") || state.equals("CANCELED") || state.equals("SUSPENDED");
     }
@@ -86,7 +87,7 @@ public final class FlinkRest {
     for (JsonNode j : get("/jobs/overview").path("jobs")) {
       JsonNode t = j.path("tasks");
       out.add(new JobSummary(j.path("jid").asText(), j.path("name").asText(), j.path("state").asText(),
-          t.path("total").asInt(), t.path("finished").asInt(), t.path("running").asInt()));
+          t.path("total").asInt(), t.path("finished").asInt(), t.path("running").asInt(), j.path("duration").asLong()));
     }
     return out;
   }
