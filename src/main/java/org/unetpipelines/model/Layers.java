@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.image.ResizeBilinear;
@@ -63,9 +62,12 @@ public final class Layers {
     return d;
   }
 
-  /** Pins the static shape {@code [-1, h, w, c]} (ops fed dynamic shapes can lose it). */
+  /**
+   * Pins the static shape {@code [-1, h, w, c]} (ops fed dynamic shapes can lose it). A reshape (no
+   * copy) rather than EnsureShape, which has no gradient in TensorFlow's C++ gradient registry.
+   */
   private Operand<TFloat32> pin(Operand<TFloat32> x, long h, long w, long c) {
-    return tf.ensureShape(x, Shape.of(-1, h, w, c));
+    return tf.reshape(x, tf.constant(new int[] {-1, (int) h, (int) w, (int) c}));
   }
 
   /** k x k convolution, stride 1, with an optional bias. [N,H,W,Cin] -> [N,H',W',filters]. */

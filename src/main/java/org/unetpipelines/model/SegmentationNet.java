@@ -28,6 +28,11 @@ public interface SegmentationNet {
    */
   int[] outputSize(int height, int width);
 
+  /** Architecture facts for {@code model.json} (e.g. depth, padding, upsampling); keys are JSON names. */
+  default java.util.Map<String, Object> properties() {
+    return java.util.Map.of();
+  }
+
   /** Builds the forward pass. {@code images}: [N, H, W, C] in [0, 1]. Returns logits [N, H', W', K]. */
   Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images);
 }

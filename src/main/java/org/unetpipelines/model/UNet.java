@@ -39,6 +39,18 @@ public final class UNet implements SegmentationNet {
   }
 
   @Override
+  public java.util.Map<String, Object> properties() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("depth", config.depth());
+    m.put("baseFilters", config.baseFilters());
+    m.put("padding", config.padding().name().toLowerCase(Locale.ROOT));
+    m.put("upsampling", config.upsampling().name().toLowerCase(Locale.ROOT));
+    m.put("batchNorm", config.batchNorm());
+    m.put("dropout", config.dropout());
+    return m;
+  }
+
+  @Override
   public int classes() {
     return config.classes();
   }
