@@ -15,7 +15,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param inputChannels image channels
  */
 public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling upsampling, boolean batchNorm,
-    float dropout, int classes, int inputChannels) {
+    float dropout, int classes, int inputChannels) implements java.io.Serializable {
 
   public static final int MAX_DEPTH = 6;
 

@@ -45,7 +45,7 @@ public record TrainConfig(
     long decaySteps, double plateauFactor, int plateauPatience, double minLearningRate, int batchSize,
     int shuffleBuffer, int prefetch, long steps, int earlyStoppingPatience, double minDelta, long checkpointEvery,
     int keepCheckpoints, boolean resume, long seed, Initializer initializer, Device device, int intraOpThreads,
-    int interOpThreads, int logEvery) {
+    int interOpThreads, int logEvery) implements java.io.Serializable {
 
   public TrainConfig {
     checkArgument(height > 0 && width > 0, "input size must be positive, got %sx%s", height, width);
