@@ -51,6 +51,9 @@ public record TrainConfig(
     checkArgument(height > 0 && width > 0, "input size must be positive, got %sx%s", height, width);
     checkArgument(loss != null && optimizer != null && schedule != null && initializer != null && device != null,
         "loss, optimizer, schedule, initializer and device must be set");
+    checkArgument(initializer != Initializer.ZEROS && initializer != Initializer.ONES,
+        "initializer must be a random weight initializer (xavier_normal, xavier_uniform, he_normal, paper), got %s",
+        initializer);
     checkArgument(learningRate > 0, "learning rate must be > 0, got %s", learningRate);
     checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
     checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);

@@ -193,6 +193,24 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     UNET
   }
 
+  /** The random weight initializers a pipeline may choose (see {@link Initializer}). */
+  public enum WeightInit {
+    XAVIER_NORMAL(Initializer.XAVIER_NORMAL),
+    XAVIER_UNIFORM(Initializer.XAVIER_UNIFORM),
+    HE_NORMAL(Initializer.HE_NORMAL),
+    PAPER(Initializer.PAPER);
+
+    private final Initializer initializer;
+
+    WeightInit(Initializer initializer) {
+      this.initializer = initializer;
+    }
+
+    public Initializer initializer() {
+      return initializer;
+    }
+  }
+
   /** YAML config of {@code Train}. */
   public record Config(
       @Param(doc = "output folder (checkpoints/, saved_model/, model.json, curve.csv/.avro), relative to the output root")
@@ -230,7 +248,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       @Param(doc = "held-out share of samples (by id hash) when no validation input is given, 0..0.9", def = "0.0")
       double validation_fraction,
       @Param(doc = "xavier_normal | xavier_uniform | he_normal | paper (N(0, sqrt(2/N)))", def = "paper")
-      Initializer initializer,
+      WeightInit initializer,
       @Param(doc = "cpu | gpu", def = "cpu") Device device,
       @Param(doc = "TensorFlow intra-op threads (0 = all cores)", def = "0") int threads,
       @Param(doc = "steps between progress lines", def = "10") int log_every,
@@ -246,7 +264,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
           .exponentialDecay(decay_rate, decay_steps).plateau(plateau_factor, plateau_patience, 0)
           .batchSize(batch).shuffleBuffer(shuffle_buffer).steps(steps).earlyStopping(early_stopping, 0)
           .checkpointEvery(checkpoint_every).resume(resume).seed(seed == null ? pipelineSeed : seed)
-          .initializer(initializer).device(device).threads(threads, threads == 0 ? 0 : 1).logEvery(log_every)
+          .initializer(initializer.initializer()).device(device).threads(threads, threads == 0 ? 0 : 1).logEvery(log_every)
           .build();
     }
   }
