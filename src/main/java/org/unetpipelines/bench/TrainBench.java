@@ -96,7 +96,10 @@ public final class TrainBench implements BenchTarget {
     double[] ms = new double[steps];
     long params;
     long t0 = System.nanoTime();
-    try (TrainingGraph tg = TrainingGraph.create(net, cfg)) {
+    try (TrainingGraph tg = createOrReport(net, cfg)) {
+      if (tg == null) {
+        return 2;
+      }
       tg.initialize();
       params = tg.model().parameterCount();
       LOG.info("U-Net {} ({} parameters), {}x{} batch {}, {} intra / {} inter threads", net.variant(), params, size,
@@ -133,6 +136,15 @@ public final class TrainBench implements BenchTarget {
     json.put("total_s", round(total));
     System.out.println(json);
     return 0;
+  }
+
+  private static TrainingGraph createOrReport(UNet net, TrainConfig cfg) {
+    try {
+      return TrainingGraph.create(net, cfg);
+    } catch (IllegalStateException e) {
+      System.err.println("bench train: " + e.getMessage());
+      return null;
+    }
   }
 
   static double percentile(double[] sorted, double p) {

@@ -29,7 +29,8 @@ public enum Device {
   GPU;
 
   private static final Logger LOG = LoggerFactory.getLogger(Device.class);
-  private static final Pattern AVAILABLE = Pattern.compile("[Aa]vailable devices?:?\\s*\\[?([^\\]\\n]*)");
+  private static final Pattern AVAILABLE = Pattern.compile("available devices(?: are)?:?\\s*\\[\\s*([^\\]]*?)\\s*\\]",
+      Pattern.CASE_INSENSITIVE);
 
   /** Session options: thread pools, grappler on, and GPUs hidden for CPU runs. */
   public ConfigProto sessionConfig(int intraOpThreads, int interOpThreads) {
@@ -66,7 +67,10 @@ public enum Device {
     } catch (TensorFlowException | IllegalArgumentException e) {
       String msg = String.valueOf(e.getMessage());
       Matcher m = AVAILABLE.matcher(msg);
-      String found = m.find() ? m.group(1).trim() : "only CPU devices (" + firstLine(msg) + ")";
+      String found = m.find() ? "[" + m.group(1).trim() + "]" : "none usable (" + firstLine(msg) + ")";
+      if (msg.contains("CUDA is not enabled")) {
+        found += " (this TensorFlow native build has no CUDA support)";
+      }
       throw new IllegalStateException("device: gpu was asked for, but TensorFlow found no usable GPU; devices found: "
           + found + ". A GPU run needs the GPU native build (mvn -Pgpu, classifier linux-x86_64-gpu) and CUDA 12 / "
           + "cuDNN 9 libraries (libcudart.so.12, libcublas.so.12, libcudnn.so.9) on the library path; "

@@ -130,9 +130,28 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
         .setCoder(Coders.modelArtifact());
   }
 
-  /** Position of a sample id in [0, 1) for the validation split (murmur3 of the id). */
+  /** A fan-out suffix added by augmentation stages: {@code /<StageName>#<copy>}. */
+  private static final java.util.regex.Pattern COPY_SUFFIX =
+      java.util.regex.Pattern.compile("/[A-Za-z][A-Za-z0-9_\\-]*#\\d+$");
+
+  /**
+   * The id a sample is split by: its id without augmentation fan-out suffixes, so every deformed
+   * copy of an image lands on the same side of the train / validation split (no leakage).
+   */
+  static String splitKey(String id) {
+    String key = id;
+    java.util.regex.Matcher m = COPY_SUFFIX.matcher(key);
+    while (m.find()) {
+      key = key.substring(0, m.start());
+      m = COPY_SUFFIX.matcher(key);
+    }
+    return key;
+  }
+
+  /** Position of a sample in [0, 1) for the validation split (murmur3 of its {@link #splitKey}). */
   static double idFraction(String id) {
-    return (Hashing.murmur3_32_fixed().hashString(id, StandardCharsets.UTF_8).asInt() & 0xffffffffL) / 4294967296.0;
+    return (Hashing.murmur3_32_fixed().hashString(splitKey(id), StandardCharsets.UTF_8).asInt() & 0xffffffffL)
+        / 4294967296.0;
   }
 
   /** Samples of shard sets, read in directory order (re-read on every iteration). */
@@ -245,7 +264,8 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       int early_stopping,
       @Param(doc = "write a checkpoint every N steps (0 = only at the end)", def = "0") long checkpoint_every,
       @Param(doc = "continue from the last checkpoint in 'path' when there is one", def = "true") boolean resume,
-      @Param(doc = "held-out share of samples (by id hash) when no validation input is given, 0..0.9", def = "0.0")
+      @Param(doc = "held-out share of images (by hash of the id without augmentation copy suffixes) when no "
+          + "validation input is given, 0..0.9", def = "0.0")
       double validation_fraction,
       @Param(doc = "xavier_normal | xavier_uniform | he_normal | paper (N(0, sqrt(2/N)))", def = "paper")
       WeightInit initializer,

@@ -65,6 +65,11 @@ class TrainStageTest {
     double a = Train.idFraction("slice07.png");
     assertEquals(a, Train.idFraction("slice07.png"));
     assertTrue(a >= 0 && a < 1);
+    // augmented copies share their original's side of the split; multi-page ids and paths are kept
+    assertEquals("slice07.png", Train.splitKey("slice07.png/TrainDeformed#2/Flip#0"));
+    assertEquals(a, Train.idFraction("slice07.png/TrainDeformed#1"));
+    assertEquals("dir/stack.tif#3", Train.splitKey("dir/stack.tif#3/ElasticDeform#0"));
+    assertEquals("membranes#4", Train.splitKey("membranes#4"));
   }
 
   @Test
