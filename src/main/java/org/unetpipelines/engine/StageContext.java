@@ -11,6 +11,7 @@ import org.unetpipelines.records.DeadLetter;
 
 /** What the engine tells a stage while it is being added to the pipeline. */
 public final class StageContext {
+  private final org.apache.beam.sdk.Pipeline pipeline;
   private final String stageName;
   private final String stageType;
   private final String pipelineName;
@@ -21,8 +22,10 @@ public final class StageContext {
   private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
 
   public StageContext(
+      org.apache.beam.sdk.Pipeline pipeline,
       String stageName, String stageType, String pipelineName, long seed,
       OutputRoot outputRoot, Path inputBase, String configJson) {
+    this.pipeline = pipeline;
     this.stageName = stageName;
     this.stageType = stageType;
     this.pipelineName = pipelineName;
@@ -30,6 +33,11 @@ public final class StageContext {
     this.outputRoot = outputRoot;
     this.inputBase = inputBase;
     this.configJson = configJson;
+  }
+
+  /** The start of the pipeline, for source stages: {@code ctx.pipelineBegin().apply(name, transform)}. */
+  public org.apache.beam.sdk.values.PBegin pipelineBegin() {
+    return org.apache.beam.sdk.values.PBegin.in(pipeline);
   }
 
   public String stageName() {
@@ -83,7 +91,8 @@ public final class StageContext {
   @SuppressWarnings("unchecked")
   public static <T> Optional<PCollection<T>> inputOfType(List<PCollection<?>> inputs, Class<T> type) {
     for (PCollection<?> in : inputs) {
-      if (in.getTypeDescriptor() != null && type.isAssignableFrom(in.getTypeDescriptor().getRawType())) {
+      org.apache.beam.sdk.values.TypeDescriptor<?> td = in.getCoder().getEncodedTypeDescriptor();
+      if (td != null && type.isAssignableFrom(td.getRawType())) {
         return Optional.of((PCollection<T>) in);
       }
     }

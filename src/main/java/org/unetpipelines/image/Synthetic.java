@@ -1,0 +1,191 @@
+package org.unetpipelines.image;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * Deterministic synthetic segmentation data, so examples and tests need no downloads. Every image is
+ * a pure function of (seed, index, sizes): the same call always returns the same pixels.
+ *
+ * <ul>
+ *   <li>{@link #membranes}: EM-like cells. Cells are a Voronoi tessellation of random seed points;
+ *       a pixel is membrane when its distance to the bisector between its nearest and second-nearest
+ *       seed is below half the membrane width (2-4 px, drawn per cell pair). Interiors get a
+ *       per-cell grey level plus smooth texture; the whole image is blurred (Gaussian, sigma 1) and
+ *       gets Gaussian noise. Mask: 255 = cell, 0 = membrane, as in ISBI 2012.
+ *   <li>{@link #ellipses}: bright rotated ellipses on a noisy dark background (the "Understanding
+ *       U-Net" task). Mask: 255 inside any ellipse, 0 outside.
+ * </ul>
+ */
+public final class Synthetic {
+  private Synthetic() {}
+
+  /** An image and its label mask, both 8-bit single-channel. */
+  public record Pair(ImageArray image, ImageArray mask) {}
+
+  /** The random stream for one synthetic image: murmur3_128 of (seed, kind, index). */
+  static SplittableRandom rng(long seed, String kind, long index) {
+    long h = Hashing.murmur3_128()
+        .newHasher()
+        .putLong(seed)
+        .putString(kind, StandardCharsets.UTF_8)
+        .putLong(index)
+        .hash()
+        .asLong();
+    return new SplittableRandom(h);
+  }
+
+  /**
+   * EM-like membrane image number {@code index}.
+   *
+   * @param cells number of Voronoi cells (>= 2)
+   * @param noise standard deviation of the additive noise, in grey levels (0..255)
+   */
+  public static Pair membranes(long seed, long index, int height, int width, int cells, double noise) {
+    checkArgument(height >= 8 && width >= 8, "image must be at least 8x8, got %sx%s", height, width);
+    checkArgument(cells >= 2, "cells must be >= 2, got %s", cells);
+    checkArgument(noise >= 0, "noise must be >= 0, got %s", noise);
+    SplittableRandom r = rng(seed, "membranes", index);
+    double[] sy = new double[cells];
+    double[] sx = new double[cells];
+    double[] level = new double[cells];
+    for (int i = 0; i < cells; i++) {
+      sy[i] = r.nextDouble() * height;
+      sx[i] = r.nextDouble() * width;
+      level[i] = 150 + 70 * r.nextDouble();
+    }
+    // Texture: a few low-frequency waves shared by all cells.
+    int waves = 4;
+    double[] wf = new double[waves * 4];
+    for (int k = 0; k < waves; k++) {
+      wf[4 * k] = (0.05 + 0.2 * r.nextDouble());
+      wf[4 * k + 1] = r.nextDouble() * Math.PI * 2;
+      wf[4 * k + 2] = r.nextDouble() * Math.PI * 2;
+      wf[4 * k + 3] = 6 + 6 * r.nextDouble();
+    }
+    long widthSeed = r.nextLong();
+    float[] img = new float[height * width];
+    float[] mask = new float[height * width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int a = -1;
+        int b = -1;
+        double da = Double.MAX_VALUE;
+        double db = Double.MAX_VALUE;
+        for (int i = 0; i < cells; i++) {
+          double dy = y - sy[i];
+          double dx = x - sx[i];
+          double d = dy * dy + dx * dx;
+          if (d < da) {
+            db = da;
+            b = a;
+            da = d;
+            a = i;
+          } else if (d < db) {
+            db = d;
+            b = i;
+          }
+        }
+        double sep = Math.hypot(sy[a] - sy[b], sx[a] - sx[b]);
+        double toBisector = (db - da) / (2 * Math.max(sep, 1e-9));
+        double w = 2 + 2 * pairUnit(widthSeed, a, b); // 2..4 px
+        int i = y * width + x;
+        if (toBisector < w / 2) {
+          mask[i] = 0;
+          img[i] = 40;
+        } else {
+          mask[i] = 255;
+          double t = 0;
+          for (int k = 0; k < waves; k++) {
+            t += wf[4 * k + 3] * Math.sin(wf[4 * k] * (y * Math.cos(wf[4 * k + 1]) + x * Math.sin(wf[4 * k + 1])) + wf[4 * k + 2]);
+          }
+          img[i] = (float) (level[a] + t);
+        }
+      }
+    }
+    float[] blurred = Filters.gaussianBlur(img, height, width, 1.0);
+    addNoise(blurred, r, noise);
+    return new Pair(
+        ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, clamp255(blurred)),
+        ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, mask));
+  }
+
+  /**
+   * Ellipses image number {@code index}: {@code count} ellipses with semi-axes between
+   * {@code minRadius} and {@code maxRadius} pixels, random centre and orientation.
+   */
+  public static Pair ellipses(long seed, long index, int height, int width, int count, double minRadius,
+      double maxRadius, double noise) {
+    checkArgument(height >= 8 && width >= 8, "image must be at least 8x8, got %sx%s", height, width);
+    checkArgument(count >= 1, "count must be >= 1, got %s", count);
+    checkArgument(minRadius > 0 && maxRadius >= minRadius, "need 0 < min_radius <= max_radius, got %s, %s", minRadius, maxRadius);
+    checkArgument(noise >= 0, "noise must be >= 0, got %s", noise);
+    SplittableRandom r = rng(seed, "ellipses", index);
+    float[] img = new float[height * width];
+    float[] mask = new float[height * width];
+    java.util.Arrays.fill(img, 50f);
+    for (int e = 0; e < count; e++) {
+      double cy = r.nextDouble() * height;
+      double cx = r.nextDouble() * width;
+      double ay = minRadius + r.nextDouble() * (maxRadius - minRadius);
+      double ax = minRadius + r.nextDouble() * (maxRadius - minRadius);
+      double th = r.nextDouble() * Math.PI;
+      double c = Math.cos(th);
+      double s = Math.sin(th);
+      float bright = (float) (170 + 60 * r.nextDouble());
+      int y0 = (int) Math.max(0, Math.floor(cy - Math.max(ay, ax)));
+      int y1 = (int) Math.min(height - 1, Math.ceil(cy + Math.max(ay, ax)));
+      int x0 = (int) Math.max(0, Math.floor(cx - Math.max(ay, ax)));
+      int x1 = (int) Math.min(width - 1, Math.ceil(cx + Math.max(ay, ax)));
+      for (int y = y0; y <= y1; y++) {
+        for (int x = x0; x <= x1; x++) {
+          double dy = y - cy;
+          double dx = x - cx;
+          double u = (dx * c + dy * s) / ax;
+          double v = (-dx * s + dy * c) / ay;
+          if (u * u + v * v <= 1) {
+            img[y * width + x] = bright;
+            mask[y * width + x] = 255;
+          }
+        }
+      }
+    }
+    addNoise(img, r, noise);
+    return new Pair(
+        ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, clamp255(img)),
+        ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, mask));
+  }
+
+  private static double pairUnit(long seed, int a, int b) {
+    int lo = Math.min(a, b);
+    int hi = Math.max(a, b);
+    long h = Hashing.murmur3_128().newHasher().putLong(seed).putInt(lo).putInt(hi).hash().asLong();
+    return (h >>> 11) * 0x1.0p-53;
+  }
+
+  private static void addNoise(float[] img, SplittableRandom r, double sigma) {
+    if (sigma == 0) {
+      return;
+    }
+    for (int i = 0; i < img.length; i++) {
+      img[i] += (float) (sigma * gaussian(r));
+    }
+  }
+
+  /** A standard normal draw (Box-Muller, one value per call; deterministic for the stream). */
+  static double gaussian(SplittableRandom r) {
+    double u1 = 1.0 - r.nextDouble();
+    double u2 = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  private static float[] clamp255(float[] v) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.round(Math.max(0, Math.min(255, v[i])));
+    }
+    return v;
+  }
+}

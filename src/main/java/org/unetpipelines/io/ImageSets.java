@@ -1,0 +1,235 @@
+package org.unetpipelines.io;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.ImageCodec;
+import org.unetpipelines.image.ImageDecodeException;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.Sample;
+
+/**
+ * Reading raw image sets: which files form which samples (pairing images with masks), and decoding
+ * one such unit into samples or reasons it could not be read. No Beam here; the ReadImageSet stage
+ * runs {@link #read} in parallel.
+ *
+ * <p>Ids are stable: the image's path relative to the fixed part of the images pattern, plus
+ * {@code #NNNN} for the page of a multi-page TIFF or the index of an IDX file.
+ *
+ * <p>Pairing: with a single image file and a single mask file (e.g. ISBI's {@code train-volume.tif}
+ * and {@code train-labels.tif}) the two are paired directly, page by page. Otherwise the mask's file
+ * name stem (name without extension) must equal {@code pairTemplate} with {@code {stem}} replaced
+ * by the image's stem: {@code "{stem}"} pairs {@code images/a.png} with {@code labels/a.png},
+ * {@code "{stem}_mask"} pairs it with {@code labels/a_mask.png}.
+ */
+public final class ImageSets {
+  private ImageSets() {}
+
+  /** One unit of reading work: an image file (and its mask / label file), or a problem found while pairing. */
+  public record Task(String id, String image, String mask, String labels, String problem) implements Serializable {}
+
+  /** The result of reading one unit: a sample, or why it was rejected. */
+  public record Outcome(Sample sample, String input, String reason) {
+    static Outcome ok(Sample s) {
+      return new Outcome(s, null, null);
+    }
+
+    static Outcome bad(String input, String reason) {
+      return new Outcome(null, input, reason);
+    }
+
+    public boolean isOk() {
+      return sample != null;
+    }
+  }
+
+  /** Resolves the patterns into tasks sorted by id. Images with no mask and masks with no image become problem tasks. */
+  public static List<Task> plan(String images, String masks, String pairTemplate, String labels) {
+    checkArgument(pairTemplate.contains("{stem}"), "pair template must contain {stem}, got '%s'", pairTemplate);
+    List<Path> imageFiles = Globs.match(images);
+    Path base = Globs.base(images);
+    List<Task> tasks = new ArrayList<>();
+    if (masks == null) {
+      for (Path f : imageFiles) {
+        tasks.add(new Task(relId(base, f), f.toString(), null, labels, null));
+      }
+    } else {
+      List<Path> maskFiles = Globs.match(masks);
+      if (imageFiles.size() == 1 && maskFiles.size() == 1) {
+        Path f = imageFiles.get(0);
+        tasks.add(new Task(relId(base, f), f.toString(), maskFiles.get(0).toString(), labels, null));
+      } else {
+        Map<String, Path> maskByStem = new HashMap<>();
+        Map<String, String> duplicate = new HashMap<>();
+        for (Path m : maskFiles) {
+          Path prev = maskByStem.put(stem(m), m);
+          if (prev != null) {
+            duplicate.put(stem(m), prev + " and " + m);
+          }
+        }
+        List<Path> used = new ArrayList<>();
+        for (Path f : imageFiles) {
+          String want = pairTemplate.replace("{stem}", stem(f));
+          String id = relId(base, f);
+          Path m = maskByStem.get(want);
+          if (duplicate.containsKey(want)) {
+            tasks.add(new Task(id, f.toString(), null, labels,
+                "two masks have the stem '" + want + "': " + duplicate.get(want)));
+          } else if (m == null) {
+            tasks.add(new Task(id, f.toString(), null, labels,
+                "no mask found: looked for a file with stem '" + want + "' matching " + masks
+                    + " (pair rule '" + pairTemplate + "')"));
+          } else {
+            used.add(m);
+            tasks.add(new Task(id, f.toString(), m.toString(), labels, null));
+          }
+        }
+        for (Path m : maskFiles) {
+          if (!used.contains(m) && !duplicate.containsKey(stem(m))) {
+            tasks.add(new Task("mask:" + m.getFileName(), m.toString(), null, null,
+                "mask has no image: no image's stem maps to '" + stem(m) + "' under pair rule '" + pairTemplate + "'"));
+          }
+        }
+      }
+    }
+    tasks.sort((a, b) -> a.id().compareTo(b.id()));
+    return tasks;
+  }
+
+  /** Reads one task. Never throws for bad input: every problem becomes an outcome with a reason. */
+  public static List<Outcome> read(Task t, long seed) {
+    List<Outcome> out = new ArrayList<>();
+    if (t.problem() != null) {
+      out.add(Outcome.bad(t.image(), t.problem()));
+      return out;
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(Path.of(t.image()));
+    } catch (IOException | RuntimeException e) {
+      out.add(Outcome.bad(t.image(), "cannot read file: " + e));
+      return out;
+    }
+    if (Idx.looksLikeIdx(Path.of(t.image()).getFileName().toString())) {
+      return readIdx(t, bytes, seed);
+    }
+    List<ImageArray> pages;
+    try {
+      pages = ImageCodec.decodeAll(bytes);
+    } catch (ImageDecodeException e) {
+      out.add(Outcome.bad(t.image(), e.getMessage()));
+      return out;
+    }
+    List<ImageArray> maskPages = null;
+    if (t.mask() != null) {
+      try {
+        maskPages = ImageCodec.decodeAll(Files.readAllBytes(Path.of(t.mask())));
+      } catch (ImageDecodeException | IOException | RuntimeException e) {
+        String why = e instanceof ImageDecodeException ? e.getMessage() : e.toString();
+        for (int i = 0; i < pages.size(); i++) {
+          out.add(Outcome.bad(pageInput(t.image(), i, pages.size()), "mask " + t.mask() + " unreadable: " + why));
+        }
+        return out;
+      }
+    }
+    for (int i = 0; i < pages.size(); i++) {
+      String id = pages.size() > 1 ? t.id() + String.format("#%04d", i) : t.id();
+      String input = pageInput(t.image(), i, pages.size());
+      ImageArray img = pages.get(i);
+      Sample.Builder b = Sample.newBuilder().setId(id).setSource(input).setSeed(seed).setCopy(0)
+          .setImage(Tensors.toTensor(img)).setParams(new ArrayList<>());
+      if (maskPages != null) {
+        if (i >= maskPages.size()) {
+          out.add(Outcome.bad(input, "mask " + t.mask() + " has " + maskPages.size() + " page(s), image has " + pages.size()));
+          continue;
+        }
+        ImageArray m = maskPages.get(i);
+        if (!m.sameSize(img)) {
+          out.add(Outcome.bad(input, "mask " + t.mask() + " is " + m.height() + "x" + m.width()
+              + " but the image is " + img.height() + "x" + img.width() + " (they must match)"));
+          continue;
+        }
+        if (m.channels() != 1) {
+          out.add(Outcome.bad(input, "mask " + t.mask() + " has " + m.channels()
+              + " channels; masks must be single-channel (grayscale) label images"));
+          continue;
+        }
+        b.setMask(Tensors.toTensor(m));
+      }
+      out.add(Outcome.ok(b.build()));
+    }
+    if (maskPages != null && maskPages.size() > pages.size()) {
+      for (int i = pages.size(); i < maskPages.size(); i++) {
+        out.add(Outcome.bad(t.mask() + "#" + i, "mask page " + i + " has no image page (image has " + pages.size() + ")"));
+      }
+    }
+    return out;
+  }
+
+  private static List<Outcome> readIdx(Task t, byte[] bytes, long seed) {
+    List<Outcome> out = new ArrayList<>();
+    Idx.Data images;
+    Idx.Data labels = null;
+    try {
+      images = Idx.parse(bytes);
+      if (images.rows() == 1 && images.cols() == 1) {
+        out.add(Outcome.bad(t.image(), "IDX file holds labels, not images; give it as 'labels:'"));
+        return out;
+      }
+      if (t.labels() != null) {
+        labels = Idx.parse(Files.readAllBytes(Path.of(t.labels())));
+        if (labels.count() != images.count()) {
+          out.add(Outcome.bad(t.image(), "labels file " + t.labels() + " has " + labels.count()
+              + " labels for " + images.count() + " images"));
+          return out;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      out.add(Outcome.bad(t.image(), e.getMessage()));
+      return out;
+    }
+    int digits = Math.max(5, String.valueOf(images.count()).length());
+    for (int i = 0; i < images.count(); i++) {
+      Sample.Builder b = Sample.newBuilder()
+          .setId(t.id() + "#" + String.format("%0" + digits + "d", i))
+          .setSource(t.image() + "#" + i)
+          .setSeed(seed)
+          .setCopy(0)
+          .setImage(Tensors.toTensor(images.image(i)))
+          .setParams(new ArrayList<>());
+      if (labels != null) {
+        b.setLabel(labels.label(i));
+      }
+      out.add(Outcome.ok(b.build()));
+    }
+    return out;
+  }
+
+  private static String pageInput(String file, int page, int pages) {
+    return pages > 1 ? file + "#" + page : file;
+  }
+
+  static String stem(Path p) {
+    String n = p.getFileName().toString();
+    if (n.endsWith(".gz")) {
+      n = n.substring(0, n.length() - 3);
+    }
+    int dot = n.lastIndexOf('.');
+    return dot > 0 ? n.substring(0, dot) : n;
+  }
+
+  private static String relId(Path base, Path f) {
+    Path b = base.toAbsolutePath().normalize();
+    Path a = f.toAbsolutePath().normalize();
+    String rel = a.startsWith(b) ? b.relativize(a).toString() : f.getFileName().toString();
+    return rel.replace('\\', '/');
+  }
+}
