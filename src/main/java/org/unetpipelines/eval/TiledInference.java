@@ -77,11 +77,11 @@ public final class TiledInference {
   }
 
   /**
-   * The probability map of an image: F32 {@code height x width x classes}.
+   * The probability map of an image, {@code height x width x classes}.
    *
    * @param image any depth; integer images are scaled to [0, 1] by their depth maximum
    */
-  public ImageArray predict(ImageArray image) {
+  public ProbabilityMap predict(ImageArray image) {
     checkArgument(image.channels() == predictor.inputChannels(),
         "image has %s channels but the model reads %s", image.channels(), predictor.inputChannels());
     int h = image.height();
@@ -125,7 +125,7 @@ public final class TiledInference {
         sum[i * k + j] /= count[i];
       }
     }
-    return ImageArray.wrap(h, w, k, ImageArray.Depth.F32, sum);
+    return new ProbabilityMap(h, w, k, sum);
   }
 
   private void flush(List<float[]> tiles, List<int[]> at, float[] sum, int[] count,

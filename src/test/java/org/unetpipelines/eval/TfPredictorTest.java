@@ -28,8 +28,8 @@ class TfPredictorTest {
   @Test
   void tiledSavedModelPredictionEqualsWholeImageAndTheJavaReference() {
     ImageArray image = TiledInferenceTest.randomImage(21, 19, 7);
-    ImageArray tiled;
-    ImageArray whole;
+    ProbabilityMap tiled;
+    ProbabilityMap whole;
     try (TfPredictor p = TfPredictor.load(spec)) {
       tiled = TiledInference.overlapTile(p).predict(image);
     }

@@ -52,8 +52,8 @@ class TiledInferenceTest {
     float[][] k = kernel(5, 1);
     for (int[] size : new int[][] {{37, 23}, {7, 5}, {12, 12}, {50, 13}}) {
       ImageArray image = randomImage(size[0], size[1], size[0] * 100L + size[1]);
-      ImageArray tiled = TiledInference.overlapTile(new FilterPredictor(k, 16, 16)).withBatch(3).predict(image);
-      ImageArray whole = TiledInference.overlapTile(
+      ProbabilityMap tiled = TiledInference.overlapTile(new FilterPredictor(k, 16, 16)).withBatch(3).predict(image);
+      ProbabilityMap whole = TiledInference.overlapTile(
           new FilterPredictor(k, size[0] + 4, size[1] + 4)).predict(image);
       assertEquals(size[0], tiled.height());
       assertEquals(size[1], tiled.width());
@@ -67,7 +67,7 @@ class TiledInferenceTest {
     // i.e. mirrored indices 2 1 0 1 2.
     float[][] k = kernel(5, 2);
     ImageArray image = randomImage(9, 9, 3);
-    ImageArray out = TiledInference.overlapTile(new FilterPredictor(k, 8, 8)).predict(image);
+    ProbabilityMap out = TiledInference.overlapTile(new FilterPredictor(k, 8, 8)).predict(image);
     int[] idx = {2, 1, 0, 1, 2};
     double expect = 0;
     for (int ky = 0; ky < 5; ky++) {
@@ -75,7 +75,7 @@ class TiledInferenceTest {
         expect += k[ky][kx] * image.get(idx[ky], idx[kx]) / 255.0;
       }
     }
-    assertEquals(expect, out.get(0, 0), 1e-4);
+    assertEquals(expect, out.data()[0], 1e-4);
   }
 
   /** Same-size predictor whose output tile is the tile's top-left input value everywhere. */
@@ -103,19 +103,19 @@ class TiledInferenceTest {
     d[0] = 0.2f;
     d[4] = 0.6f;
     ImageArray image = ImageArray.wrap(8, 12, 1, ImageArray.Depth.F32, d);
-    ImageArray out = TiledInference.slidingWindow(new TopLeftPredictor(), 0.5).predict(image);
+    ProbabilityMap out = TiledInference.slidingWindow(new TopLeftPredictor(), 0.5).predict(image);
     // Tiles at x = 0 (value 0.2) and x = 4 (value 0.6); columns 4..7 are covered by both.
-    assertEquals(0.2f, out.get(3, 1), 1e-7);
-    assertEquals(0.4f, out.get(3, 5), 1e-7);
-    assertEquals(0.6f, out.get(3, 9), 1e-7);
+    assertEquals(0.2f, out.data()[3 * 12 + 1], 1e-7);
+    assertEquals(0.4f, out.data()[3 * 12 + 5], 1e-7);
+    assertEquals(0.6f, out.data()[3 * 12 + 9], 1e-7);
   }
 
   @Test
   void slidingWindowOfATranslationEquivariantNetMatchesWholeImage() {
     float[][] k = kernel(3, 4);
     ImageArray image = randomImage(30, 41, 5);
-    ImageArray slid = TiledInference.slidingWindow(new FilterPredictor(k, 14, 14), 0.5).predict(image);
-    ImageArray whole = TiledInference.overlapTile(new FilterPredictor(k, 32, 43)).predict(image);
+    ProbabilityMap slid = TiledInference.slidingWindow(new FilterPredictor(k, 14, 14), 0.5).predict(image);
+    ProbabilityMap whole = TiledInference.overlapTile(new FilterPredictor(k, 32, 43)).predict(image);
     for (int i = 0; i < whole.data().length; i++) {
       assertEquals(whole.data()[i], slid.data()[i], 1e-5, "pixel " + i);
     }
