@@ -168,9 +168,9 @@ public final class MetricFiles {
     // A fixed sync marker (Avro picks a random one) keeps the file byte-identical between runs.
     byte[] sync = java.util.Arrays.copyOf(
         com.google.common.hash.Hashing.sha256().hashString(type.getName(), StandardCharsets.UTF_8).asBytes(), 16);
-    try (DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type));
-        java.io.OutputStream out = Files.newOutputStream(f)) {
-      w.create(records.isEmpty() ? specificSchema(type) : records.get(0).getSchema(), out, sync);
+    try (DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type))) {
+      // The writer closes the stream.
+      w.create(records.isEmpty() ? specificSchema(type) : records.get(0).getSchema(), Files.newOutputStream(f), sync);
       for (T r : records) {
         w.append(r);
       }

@@ -88,7 +88,9 @@ public final class TfPredictor implements Predictor {
         Result r = function.call(Map.<String, Tensor>of(INPUT, x))) {
       Tensor t = r.get(OUTPUT).orElseThrow(() -> new IllegalStateException("model returned no '" + OUTPUT + "'"));
       Shape expect = Shape.of(n, spec.outputHeight(), spec.outputWidth(), spec.classes());
-      if (!(t instanceof TFloat32) || !t.shape().equals(expect)) {
+      // A classifier (1x1 output) may also return [N, K].
+      boolean flat = spec.outputHeight() == 1 && spec.outputWidth() == 1 && t.shape().equals(Shape.of(n, spec.classes()));
+      if (!(t instanceof TFloat32) || !(t.shape().equals(expect) || flat)) {
         throw new IllegalStateException(String.format(
             "model %s returned %s %s for input %s; model.json promises float32 %s",
             spec.savedModelDir(), t.dataType(), t.shape(), in, expect));
