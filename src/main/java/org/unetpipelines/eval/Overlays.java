@@ -66,6 +66,14 @@ public final class Overlays {
     return ImageArray.wrap(height, width, 1, depth, d);
   }
 
+  /**
+   * A file stem for a sample id: its image extension dropped ({@code train/slice00.png} ->
+   * {@code train_slice00}, {@code stack.tif#0003} -> {@code stack_0003}), then {@link #safeName}.
+   */
+  public static String stem(String id) {
+    return safeName(id.replaceAll("(?i)\\.(png|tiff?|jpe?g|idx\\d?-ubyte(\\.gz)?)(?=#|$)", ""));
+  }
+
   /** A file-name-safe form of a sample id: anything but letters, digits, '.', '-', '_' becomes '_'. */
   public static String safeName(String id) {
     String s = id.replaceAll("[^A-Za-z0-9._-]", "_");

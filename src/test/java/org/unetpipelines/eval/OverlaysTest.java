@@ -29,6 +29,8 @@ class OverlaysTest {
     assertEquals(0.5f * 65535, p.get(0, 1), 1e-3);
     assertEquals(65535f, p.get(0, 2), 0);
     assertEquals("train_images_slice00.png_0001", Overlays.safeName("train/images/slice00.png#0001"));
+    assertEquals("train_slice00", Overlays.stem("train/slice00.png"));
+    assertEquals("stack_0003", Overlays.stem("stack.TIF#0003"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Overlays.probabilityImage(1, 1, new float[1], ImageArray.Depth.F32));
     assertTrue(e.getMessage().contains("probability images are 8- or 16-bit, got F32"), e.getMessage());

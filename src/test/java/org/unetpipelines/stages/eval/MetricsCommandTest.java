@@ -24,6 +24,7 @@ class MetricsCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = new CommandLine(command);
+    cl.setCaseInsensitiveEnumValuesAllowed(true); // as Main does
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int code = cl.execute(args);
