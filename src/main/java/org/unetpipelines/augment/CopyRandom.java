@@ -1,0 +1,53 @@
+package org.unetpipelines.augment;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * The one source of augmentation randomness: a copy's random stream is a pure function of
+ * (pipeline seed, sample id, copy index, stage name) and nothing else, so a pipeline gives the same
+ * samples on every runner, thread count, bundle split and retry.
+ *
+ * <p>The four fields are hashed with Guava's {@code murmur3_128} (seed 0) in the order seed (8 bytes
+ * little-endian), sample id (length-prefixed UTF-8), copy (4 bytes), stage name (length-prefixed
+ * UTF-8); the first 8 bytes of the hash seed a {@link SplittableRandom}. Length prefixes keep
+ * {@code ("ab", "c")} and {@code ("a", "bc")} apart. Gaussian draws use Box-Muller with
+ * {@link StrictMath} so they are bit-identical on every JVM ({@code Random.nextGaussian} may use
+ * platform intrinsics).
+ */
+public final class CopyRandom {
+  private CopyRandom() {}
+
+  /** The seed of a copy's stream. */
+  public static long seedFor(long pipelineSeed, String sampleId, int copy, String stageName) {
+    checkNotNull(sampleId, "sampleId");
+    checkNotNull(stageName, "stageName");
+    Hasher h = Hashing.murmur3_128().newHasher();
+    h.putLong(pipelineSeed);
+    byte[] id = sampleId.getBytes(StandardCharsets.UTF_8);
+    h.putInt(id.length).putBytes(id);
+    h.putInt(copy);
+    byte[] stage = stageName.getBytes(StandardCharsets.UTF_8);
+    h.putInt(stage.length).putBytes(stage);
+    return h.hash().asLong();
+  }
+
+  /** A fresh random stream for a copy. */
+  public static SplittableRandom forCopy(long pipelineSeed, String sampleId, int copy, String stageName) {
+    return new SplittableRandom(seedFor(pipelineSeed, sampleId, copy, stageName));
+  }
+
+  /** A standard normal draw (Box-Muller, one value per call, StrictMath). */
+  public static double gaussian(SplittableRandom rng) {
+    double u1;
+    do {
+      u1 = rng.nextDouble();
+    } while (u1 == 0.0);
+    double u2 = rng.nextDouble();
+    return StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * StrictMath.cos(2.0 * Math.PI * u2);
+  }
+}

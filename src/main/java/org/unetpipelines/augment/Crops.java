@@ -1,0 +1,55 @@
+package org.unetpipelines.augment;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.SplittableRandom;
+import org.unetpipelines.image.ImageArray;
+
+/** Rectangular crops: a window at a given, centred or random position. */
+public final class Crops {
+  private Crops() {}
+
+  /** A window of an image: top-left {@code (y, x)} and size {@code height x width}. */
+  public record Window(int y, int x, int height, int width) {
+    public Window {
+      checkArgument(y >= 0 && x >= 0, "window origin must be >= 0, got (%s, %s)", y, x);
+      checkArgument(height > 0 && width > 0, "window size must be positive, got %sx%s", height, width);
+    }
+
+    /** The centred window (offsets rounded down, as {@code (H - h) // 2}). */
+    public static Window centered(int imageH, int imageW, int h, int w) {
+      checkFits(imageH, imageW, h, w);
+      return new Window((imageH - h) / 2, (imageW - w) / 2, h, w);
+    }
+
+    /** A uniformly random window position. */
+    public static Window random(int imageH, int imageW, int h, int w, SplittableRandom rng) {
+      checkFits(imageH, imageW, h, w);
+      return new Window(rng.nextInt(imageH - h + 1), rng.nextInt(imageW - w + 1), h, w);
+    }
+
+    private static void checkFits(int imageH, int imageW, int h, int w) {
+      checkArgument(h > 0 && w > 0, "crop size must be positive, got %sx%s", h, w);
+      checkArgument(h <= imageH && w <= imageW,
+          "crop %sx%s is larger than the %sx%s image (pad it first, e.g. with MirrorPad)", h, w, imageH, imageW);
+    }
+  }
+
+  public static ImageArray crop(ImageArray img, Window win) {
+    checkArgument(win.y() + win.height() <= img.height() && win.x() + win.width() <= img.width(),
+        "window %s does not fit in the %sx%s image", win, img.height(), img.width());
+    int c = img.channels();
+    int w = img.width();
+    float[] src = img.data();
+    float[] out = new float[win.height() * win.width() * c];
+    int rowLen = win.width() * c;
+    for (int y = 0; y < win.height(); y++) {
+      System.arraycopy(src, ((win.y() + y) * w + win.x()) * c, out, y * rowLen, rowLen);
+    }
+    return ImageArray.wrap(win.height(), win.width(), c, img.depth(), out);
+  }
+
+  public static Layers crop(Layers in, Window win) {
+    return in.map(img -> crop(img, win));
+  }
+}

@@ -1,0 +1,150 @@
+package org.unetpipelines.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and runs a validated pipeline, printing progress (elements out per stage, elapsed) while it
+ * runs and a summary at the end, which is also written to {@code <out>/run-summary.json}.
+ */
+public final class PipelineRun {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineRun.class);
+
+  /** Per stage: elements out, dead letters, and for readers the inputs read. */
+  public record StageCounts(String type, long out, long deadLettered, Long read) {}
+
+  /** What a run did. */
+  public record Summary(String pipeline, String runner, String state, double seconds, Path outputRoot,
+      Map<String, StageCounts> stages) {
+    public boolean succeeded() {
+      return "DONE".equals(state);
+    }
+  }
+
+  private PipelineRun() {}
+
+  public static Summary run(PipelinePlan plan, PipelineOptions options, String runnerName, Path outputRoot,
+      PrintStream console, long progressMillis) throws ValidationException, IOException {
+    OutputRoot root = new OutputRoot(outputRoot);
+    Files.createDirectories(root.path());
+    Pipeline p = Pipeline.create(options);
+    PipelineBuilder.build(p, plan, root, Path.of("").toAbsolutePath());
+    console.printf("Running %s (%d stages) on %s; outputs under %s%n", plan.name(), plan.stages().size(), runnerName,
+        root);
+    long start = System.nanoTime();
+    PipelineResult result;
+    PipelineResult.State state;
+    try {
+      result = p.run();
+      state = result.getState();
+      while (state == null || !state.isTerminal()) {
+        state = result.waitUntilFinish(Duration.millis(progressMillis));
+        if (state == null || !state.isTerminal()) {
+          console.println(progressLine(plan, result, seconds(start)));
+        }
+      }
+    } catch (RuntimeException e) {
+      double secs = seconds(start);
+      console.printf("FAILED after %.1f s: %s%n", secs, rootMessage(e));
+      LOG.error("pipeline failed", e);
+      Summary s = new Summary(plan.name(), runnerName, "FAILED", secs, root.path(), Map.of());
+      write(s);
+      return s;
+    }
+    double secs = seconds(start);
+    Map<String, StageCounts> counts = counts(plan, result);
+    Summary s = new Summary(plan.name(), runnerName, state.toString(), secs, root.path(), counts);
+    printSummary(console, s);
+    write(s);
+    return s;
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
+  }
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static String progressLine(PipelinePlan plan, PipelineResult result, double secs) {
+    StringBuilder sb = new StringBuilder(String.format("[%6.1fs]", secs));
+    try {
+      Map<String, StageCounts> c = counts(plan, result);
+      c.forEach((name, sc) -> sb.append(' ').append(name).append('=').append(sc.out()));
+    } catch (RuntimeException e) {
+      sb.append(" running");
+    }
+    return sb.toString();
+  }
+
+  static Map<String, StageCounts> counts(PipelinePlan plan, PipelineResult result) {
+    MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    Map<String, Map<String, Long>> byNs = new LinkedHashMap<>();
+    for (MetricResult<Long> c : q.getCounters()) {
+      long v;
+      try {
+        v = c.getCommitted();
+      } catch (UnsupportedOperationException e) {
+        v = c.getAttempted();
+      }
+      byNs.computeIfAbsent(c.getName().getNamespace(), k -> new LinkedHashMap<>())
+          .merge(c.getName().getName(), v, Long::sum);
+    }
+    Map<String, StageCounts> out = new LinkedHashMap<>();
+    for (PipelinePlan.StagePlan sp : plan.stages()) {
+      Map<String, Long> m = byNs.getOrDefault(sp.name(), Map.of());
+      out.put(sp.name(), new StageCounts(sp.type(), m.getOrDefault(PipelineBuilder.OUT, 0L),
+          m.getOrDefault(PipelineBuilder.DEAD, 0L), m.get("read")));
+    }
+    return out;
+  }
+
+  private static void printSummary(PrintStream console, Summary s) {
+    console.printf("%s in %.1f s%n", s.state(), s.seconds());
+    console.printf("  %-24s %-18s %10s %14s%n", "stage", "type", "out", "dead-lettered");
+    s.stages().forEach((name, c) -> {
+      console.printf("  %-24s %-18s %10d %14d%n", name, c.type(), c.out(), c.deadLettered());
+      if (c.read() != null) {
+        boolean ok = c.read() == c.out() + c.deadLettered();
+        console.printf("  %-24s read %d = written %d + dead-lettered %d%s%n", "", c.read(), c.out(), c.deadLettered(),
+            ok ? "" : "  <-- MISMATCH: inputs unaccounted for");
+      }
+    });
+    long dead = s.stages().values().stream().mapToLong(StageCounts::deadLettered).sum();
+    if (dead > 0) {
+      console.printf("  %d input(s) dead-lettered: see %s%n", dead, s.outputRoot().resolve(PipelineBuilder.DEAD_LETTER_FILE));
+    }
+    console.printf("Outputs: %s (summary: run-summary.json)%n", s.outputRoot());
+  }
+
+  private static void write(Summary s) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pipeline", s.pipeline());
+    m.put("runner", s.runner());
+    m.put("state", s.state());
+    m.put("seconds", s.seconds());
+    m.put("stages", s.stages());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(s.outputRoot().resolve("run-summary.json").toFile(), m);
+  }
+}

@@ -1,0 +1,36 @@
+package org.unetpipelines.engine.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.unetpipelines.engine.PipelineFile;
+import org.unetpipelines.engine.PipelinePlan;
+import org.unetpipelines.engine.StageRegistry;
+import org.unetpipelines.engine.ValidationException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code unet-pipelines validate FILE}: check a pipeline file without running it. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Check a pipeline file completely without running it. Exit 0 when valid, 2 with every error otherwise.")
+public final class ValidateCommand implements CliCommand {
+  @Parameters(index = "0", paramLabel = "FILE", description = "pipeline YAML file")
+  Path file;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a value, as for run (repeatable)")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    try {
+      PipelinePlan plan = PipelinePlan.validate(PipelineFile.read(file, overrides), StageRegistry.load());
+      System.out.printf("%s is valid: %d stages (%s)%n", file, plan.stages().size(),
+          String.join(" -> ", plan.stages().stream().map(PipelinePlan.StagePlan::name).toList()));
+      return 0;
+    } catch (ValidationException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package org.unetpipelines.stages.augment;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.unetpipelines.augment.CopyRandom;
+import org.unetpipelines.augment.Layers;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.AugmentParam;
+import org.unetpipelines.records.DeadLetter;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.SampleResult;
+
+/**
+ * The one block every augmentation stage shares: maps each sample's image, mask and weights through
+ * a {@link SampleOp}, {@code copies} times, each copy with its own random stream
+ * {@link CopyRandom#forCopy(long, String, int, String) f(seed, sample id, copy, stage name)}.
+ *
+ * <p>Output ids: the input id when one input gives one output; otherwise
+ * {@code <input id>/<stage name>#<k>}, k = copy (or tile index), so ids stay unique and stable.
+ * Each output records the op's parameters as {@link AugmentParam}s appended to the input's, its
+ * {@code copy} index and the pipeline seed. Samples the op rejects become dead letters.
+ */
+final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult> {
+  /** Counter (namespace = stage name) of samples emitted. */
+  static final String OUTPUT_COUNTER = "augmented";
+
+  private final AugmentSettings settings;
+  private final SampleOp op;
+
+  private AugmentSamples(AugmentSettings settings, SampleOp op) {
+    this.settings = checkNotNull(settings, "settings");
+    this.op = checkNotNull(op, "op");
+  }
+
+  static AugmentSamples of(AugmentSettings settings, SampleOp op) {
+    return new AugmentSamples(settings, op);
+  }
+
+  @Override
+  public SampleResult expand(PCollection<Sample> input) {
+    PCollectionTuple out = input.apply("Apply", ParDo.of(new ApplyOpFn(settings, op))
+        .withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
+    return new SampleResult(input.getPipeline(),
+        out.get(SampleResult.SAMPLES).setCoder(Coders.sample()),
+        out.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter()));
+  }
+
+  /** The sample's layers as images. */
+  static Layers layersOf(Sample s) {
+    return new Layers(
+        Tensors.toImage(s.getImage()),
+        s.getMask() == null ? null : Tensors.toImage(s.getMask()),
+        s.getWeights() == null ? null : Tensors.toImage(s.getWeights()));
+  }
+
+  static final class ApplyOpFn extends DoFn<Sample, Sample> {
+    private final AugmentSettings settings;
+    private final SampleOp op;
+    private final Counter emitted;
+
+    ApplyOpFn(AugmentSettings settings, SampleOp op) {
+      this.settings = settings;
+      this.op = op;
+      this.emitted = Metrics.counter(settings.stageName(), OUTPUT_COUNTER);
+    }
+
+    @ProcessElement
+    public void process(@Element Sample in, MultiOutputReceiver out) {
+      Layers layers;
+      try {
+        layers = layersOf(in);
+      } catch (IllegalArgumentException e) {
+        dead(in, "cannot read the sample's tensors: " + e.getMessage(), out);
+        return;
+      }
+      for (int copy = 0; copy < settings.copies(); copy++) {
+        SplittableRandom rng = CopyRandom.forCopy(settings.seed(), in.getId(), copy, settings.stageName());
+        List<SampleOp.Outcome> results;
+        try {
+          results = op.apply(layers, rng);
+        } catch (IllegalArgumentException e) {
+          dead(in, e.getMessage(), out);
+          return;
+        }
+        boolean fanOut = settings.copies() * results.size() > 1;
+        for (int j = 0; j < results.size(); j++) {
+          int k = copy * results.size() + j;
+          out.get(SampleResult.SAMPLES).output(toSample(in, results.get(j), fanOut, k));
+          emitted.inc();
+        }
+      }
+    }
+
+    private Sample toSample(Sample in, SampleOp.Outcome r, boolean fanOut, int k) {
+      List<AugmentParam> params = new ArrayList<>(in.getParams());
+      for (Map.Entry<String, Double> e : r.params().entrySet()) {
+        params.add(new AugmentParam(settings.stageName(), e.getKey(), e.getValue()));
+      }
+      Layers l = r.layers();
+      return Sample.newBuilder(in)
+          .setId(fanOut ? in.getId() + "/" + settings.stageName() + "#" + k : in.getId())
+          .setImage(Tensors.toTensor(l.image()))
+          .setMask(l.mask() == null ? null : Tensors.toTensor(l.mask()))
+          .setWeights(l.weights() == null ? null : Tensors.toTensor(l.weights()))
+          .setSeed(settings.seed())
+          .setCopy(fanOut ? k : in.getCopy())
+          .setParams(params)
+          .build();
+    }
+
+    private void dead(Sample in, String reason, MultiOutputReceiver out) {
+      out.get(SampleResult.DEAD_LETTERS).output(DeadLetter.newBuilder()
+          .setInput(in.getId())
+          .setStage(settings.stageName())
+          .setReason(reason)
+          .build());
+    }
+  }
+}

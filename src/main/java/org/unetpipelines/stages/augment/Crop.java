@@ -1,0 +1,119 @@
+package org.unetpipelines.stages.augment;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.augment.Crops;
+import org.unetpipelines.engine.Param;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.SampleResult;
+
+/**
+ * Crops samples to {@code height x width}: centred, or at a uniformly random position per copy. The
+ * window's origin is recorded as the params {@code crop_y}, {@code crop_x}. A sample smaller than
+ * the crop becomes a dead letter (pad it first with {@link MirrorPad}).
+ *
+ * <pre>{@code samples.apply(Crop.random(96, 96).withCopies(16).withSeed(42)).samples()}</pre>
+ */
+public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
+  /** Where the window goes. */
+  public enum Mode {
+    CENTER,
+    RANDOM
+  }
+
+  private final int height;
+  private final int width;
+  private final Mode mode;
+  private final AugmentSettings settings;
+
+  private Crop(int height, int width, Mode mode, AugmentSettings settings) {
+    this.height = height;
+    this.width = width;
+    this.mode = mode;
+    this.settings = settings;
+  }
+
+  public static Crop center(int height, int width) {
+    return of(Mode.CENTER, height, width);
+  }
+
+  public static Crop random(int height, int width) {
+    return of(Mode.RANDOM, height, width);
+  }
+
+  public static Crop of(Mode mode, int height, int width) {
+    checkNotNull(mode, "mode");
+    checkArgument(height > 0 && width > 0, "crop size must be positive, got %sx%s", height, width);
+    return new Crop(height, width, mode, AugmentSettings.defaults("Crop"));
+  }
+
+  public Crop withCopies(int n) {
+    return new Crop(height, width, mode, settings.withCopies(n));
+  }
+
+  public Crop withSeed(long seed) {
+    return new Crop(height, width, mode, settings.withSeed(seed));
+  }
+
+  public Crop withStageName(String name) {
+    return new Crop(height, width, mode, settings.withStageName(name));
+  }
+
+  @Override
+  public SampleResult expand(PCollection<Sample> input) {
+    checkArgument(mode == Mode.RANDOM || settings.copies() == 1,
+        "centre crops are all the same: copies must be 1 with mode center, got %s", settings.copies());
+    int h = height;
+    int w = width;
+    Mode m = mode;
+    SampleOp op = (in, rng) -> {
+      Crops.Window win = m == Mode.CENTER
+          ? Crops.Window.centered(in.height(), in.width(), h, w)
+          : Crops.Window.random(in.height(), in.width(), h, w, rng);
+      return List.of(SampleOp.Outcome.of(Crops.crop(in, win), "crop_y", win.y(), "crop_x", win.x()));
+    };
+    return input.apply("Crop", AugmentSamples.of(settings, op));
+  }
+
+  /** YAML config of {@code Crop}. */
+  public record Config(
+      @Param(doc = "crop height, pixels") int height,
+      @Param(doc = "crop width, pixels") int width,
+      @Param(doc = "center or random (a uniformly random window per copy)", def = "center") Mode mode,
+      @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1") int copies) {}
+
+  /** The {@code Crop} stage type. */
+  public static final class Provider extends AugmentStage<Config, Crop> {
+    @Override
+    public String type() {
+      return "Crop";
+    }
+
+    @Override
+    public String description() {
+      return "Crop to a size, centred or at random positions; samples smaller than the crop become dead letters";
+    }
+
+    @Override
+    public Class<Config> configClass() {
+      return Config.class;
+    }
+
+    @Override
+    Crop build(Config c, long seed, String stageName) {
+      return Crop.of(c.mode(), c.height(), c.width()).withCopies(c.copies()).withSeed(seed)
+          .withStageName(stageName);
+    }
+
+    @Override
+    List<String> problems(Crop t) {
+      return t.mode == Mode.CENTER && t.settings.copies() > 1
+          ? List.of("centre crops are all the same: copies must be 1 with mode center, got " + t.settings.copies())
+          : List.of();
+    }
+  }
+}

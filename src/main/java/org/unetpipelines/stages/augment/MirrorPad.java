@@ -1,0 +1,113 @@
+package org.unetpipelines.stages.augment;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.augment.Boundary;
+import org.unetpipelines.augment.Padding;
+import org.unetpipelines.engine.Param;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.SampleResult;
+
+/**
+ * Pads every sample (image, mask, weights alike) by mirroring its borders, as the U-Net's
+ * overlap-tile strategy does. {@link Boundary#REFLECT} (default; numpy 'reflect', scipy 'mirror')
+ * does not repeat the edge pixel, {@link Boundary#SYMMETRIC} (numpy 'symmetric') does; pads larger
+ * than the image repeat the reflection.
+ *
+ * <pre>{@code samples.apply(MirrorPad.of(92, 92, 92, 92)).samples()}</pre>
+ */
+public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResult> {
+  private final int top;
+  private final int bottom;
+  private final int left;
+  private final int right;
+  private final Boundary boundary;
+  private final AugmentSettings settings;
+
+  private MirrorPad(int top, int bottom, int left, int right, Boundary boundary, AugmentSettings settings) {
+    this.top = top;
+    this.bottom = bottom;
+    this.left = left;
+    this.right = right;
+    this.boundary = boundary;
+    this.settings = settings;
+  }
+
+  /** The same pad on all four sides. */
+  public static MirrorPad of(int pad) {
+    return of(pad, pad, pad, pad);
+  }
+
+  public static MirrorPad of(int top, int bottom, int left, int right) {
+    checkArgument(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
+        "pads must be >= 0, got top=%s bottom=%s left=%s right=%s", top, bottom, left, right);
+    checkArgument(top + bottom + left + right > 0, "at least one pad must be > 0, got all 0");
+    return new MirrorPad(top, bottom, left, right, Boundary.REFLECT, AugmentSettings.defaults("MirrorPad"));
+  }
+
+  public MirrorPad withBoundary(Boundary b) {
+    return new MirrorPad(top, bottom, left, right, checkNotNull(b, "boundary"), settings);
+  }
+
+  /** The name recorded in parameters and dead letters (default "MirrorPad"). */
+  public MirrorPad withStageName(String name) {
+    return new MirrorPad(top, bottom, left, right, boundary, settings.withStageName(name));
+  }
+
+  /** The pipeline seed recorded in each sample. */
+  public MirrorPad withSeed(long seed) {
+    return new MirrorPad(top, bottom, left, right, boundary, settings.withSeed(seed));
+  }
+
+  @Override
+  public SampleResult expand(PCollection<Sample> input) {
+    int t = top;
+    int b = bottom;
+    int l = left;
+    int r = right;
+    Boundary mode = boundary;
+    SampleOp op = (in, rng) -> List.of(SampleOp.Outcome.of(in.map(img -> Padding.pad(img, t, b, l, r, mode)),
+        "pad_top", t, "pad_bottom", b, "pad_left", l, "pad_right", r));
+    return input.apply("Pad", AugmentSamples.of(settings, op));
+  }
+
+  /** YAML config of {@code MirrorPad}. */
+  public record Config(
+      @Param(doc = "pixels added on every side (overridden per side by top/bottom/left/right)", def = "0") int pad,
+      @Param(doc = "pixels added above; default: pad", def = Param.NULL) Integer top,
+      @Param(doc = "pixels added below; default: pad", def = Param.NULL) Integer bottom,
+      @Param(doc = "pixels added on the left; default: pad", def = Param.NULL) Integer left,
+      @Param(doc = "pixels added on the right; default: pad", def = Param.NULL) Integer right,
+      @Param(doc = "reflect: edge pixel not repeated (numpy 'reflect', scipy 'mirror'); symmetric: repeated",
+          def = "reflect") Boundary mode) {}
+
+  /** The {@code MirrorPad} stage type. */
+  public static final class Provider extends AugmentStage<Config, MirrorPad> {
+    @Override
+    public String type() {
+      return "MirrorPad";
+    }
+
+    @Override
+    public String description() {
+      return "Pad image, mask and weights by mirroring their borders (pads larger than the image repeat the reflection)";
+    }
+
+    @Override
+    public Class<Config> configClass() {
+      return Config.class;
+    }
+
+    @Override
+    MirrorPad build(Config c, long seed, String stageName) {
+      int p = c.pad();
+      return MirrorPad.of(c.top() == null ? p : c.top(), c.bottom() == null ? p : c.bottom(),
+              c.left() == null ? p : c.left(), c.right() == null ? p : c.right())
+          .withBoundary(c.mode()).withSeed(seed).withStageName(stageName);
+    }
+  }
+}
