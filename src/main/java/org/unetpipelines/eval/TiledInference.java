@@ -2,8 +2,11 @@ package org.unetpipelines.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.util.ArrayList;
 import java.util.List;
+import org.unetpipelines.augment.Boundary;
+import org.unetpipelines.augment.Crops;
+import org.unetpipelines.augment.Padding;
+import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.image.ImageArray;
 
 /**
@@ -18,10 +21,11 @@ import org.unetpipelines.image.ImageArray;
  *   <li><b>Sliding window with overlap averaging</b> (UNet++: 96x96 patches, 50 % overlap):
  *       {@code stride < output size}; every pixel is the mean of all tiles covering it.</li>
  * </ul>
- * Tile origins along an axis are 0, s, 2s, ... and a last tile flush with the far border, so no
- * tile starts outside the image; where the image is smaller than a tile, the tile covers it and
- * the surplus (mirrored) output is cropped. In overlap-tile mode a pixel that the flush last tile
- * covers twice keeps the first tile's value (no averaging, so stitching is exact).
+ * Built on the augment room's blocks: {@link Padding} with {@link Boundary#REFLECT} for the mirrored
+ * border and {@link Tiler} for tile placement (origins 0, s, 2s, ... plus one flush with the far
+ * border) and stitching (its accumulator averages overlaps in double precision, so identical
+ * overlapping outputs stitch exactly). Where the image is smaller than an output tile, one tile
+ * covers it and the surplus (mirrored) output is cropped.
  */
 public final class TiledInference {
 
@@ -32,20 +36,18 @@ public final class TiledInference {
   private final int strideY;
   private final int strideX;
   private final int batch;
-  private final boolean average;
 
-  private TiledInference(Predictor predictor, int strideY, int strideX, int batch, boolean average) {
+  private TiledInference(Predictor predictor, int strideY, int strideX, int batch) {
     this.predictor = predictor;
     this.strideY = strideY;
     this.strideX = strideX;
     this.batch = batch;
-    this.average = average;
   }
 
   /** Overlap-tile: stride = the predictor's output tile size. */
   public static TiledInference overlapTile(Predictor predictor) {
     checkGeometry(predictor);
-    return new TiledInference(predictor, predictor.outputHeight(), predictor.outputWidth(), DEFAULT_BATCH, false);
+    return new TiledInference(predictor, predictor.outputHeight(), predictor.outputWidth(), DEFAULT_BATCH);
   }
 
   /**
@@ -57,13 +59,13 @@ public final class TiledInference {
     checkArgument(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
     int sy = Math.max(1, (int) Math.round(predictor.outputHeight() * (1 - overlap)));
     int sx = Math.max(1, (int) Math.round(predictor.outputWidth() * (1 - overlap)));
-    return new TiledInference(predictor, sy, sx, DEFAULT_BATCH, true);
+    return new TiledInference(predictor, sy, sx, DEFAULT_BATCH);
   }
 
   /** Tiles per predictor call, at least 1. */
   public TiledInference withBatch(int batch) {
     checkArgument(batch >= 1, "batch must be >= 1, got %s", batch);
-    return new TiledInference(predictor, strideY, strideX, batch, average);
+    return new TiledInference(predictor, strideY, strideX, batch);
   }
 
   private static void checkGeometry(Predictor p) {
@@ -77,109 +79,52 @@ public final class TiledInference {
   }
 
   /**
-   * The probability map of an image, {@code height x width x classes}.
+   * The probability map of an image, {@code height x width x classes} (classes &lt;= 4, the most an
+   * {@link ImageArray} tile holds; classifiers do not tile, see {@link Inference#classify}).
    *
    * @param image any depth; integer images are scaled to [0, 1] by their depth maximum
    */
   public ProbabilityMap predict(ImageArray image) {
     checkArgument(image.channels() == predictor.inputChannels(),
         "image has %s channels but the model reads %s", image.channels(), predictor.inputChannels());
+    int k = predictor.classes();
+    checkArgument(k <= 4, "tiled inference handles up to 4 output classes, the model has %s", k);
     int h = image.height();
     int w = image.width();
-    int c = image.channels();
     int ih = predictor.inputHeight();
     int iw = predictor.inputWidth();
     int oh = predictor.outputHeight();
     int ow = predictor.outputWidth();
-    int k = predictor.classes();
     int top = (ih - oh) / 2;
     int left = (iw - ow) / 2;
-    float[] src = image.normalized();
-    int[] ys = origins(h, oh, strideY);
-    int[] xs = origins(w, ow, strideX);
-
-    float[] sum = new float[h * w * k];
-    int[] count = new int[h * w];
-    List<int[]> pending = new ArrayList<>();
-    List<float[]> tiles = new ArrayList<>();
-    for (int y0 : ys) {
-      for (int x0 : xs) {
-        float[] tile = new float[ih * iw * c];
-        for (int ty = 0; ty < ih; ty++) {
-          int sy = reflect(y0 - top + ty, h);
-          for (int tx = 0; tx < iw; tx++) {
-            int sx = reflect(x0 - left + tx, w);
-            System.arraycopy(src, (sy * w + sx) * c, tile, (ty * iw + tx) * c, c);
-          }
-        }
-        tiles.add(tile);
-        pending.add(new int[] {y0, x0});
-        if (tiles.size() == batch) {
-          flush(tiles, pending, sum, count, h, w, oh, ow, k);
-        }
+    // Output tiles are laid over the image (at least one tile's size); input tile = output tile
+    // + context, read from the mirror-padded image, whose pixel (y, x) is image pixel (y - top, x - left).
+    int coverH = Math.max(h, oh);
+    int coverW = Math.max(w, ow);
+    ImageArray normalized = ImageArray.wrap(h, w, image.channels(), ImageArray.Depth.F32, image.normalized());
+    ImageArray padded = Padding.pad(normalized, top, top + coverH - h, left, left + coverW - w, Boundary.REFLECT);
+    Tiler tiler = new Tiler(coverH, coverW, oh, ow, strideY, strideX);
+    Tiler.Accumulator acc = tiler.accumulator(k);
+    List<Crops.Window> windows = tiler.windows();
+    for (int from = 0; from < windows.size(); from += batch) {
+      List<Crops.Window> part = windows.subList(from, Math.min(windows.size(), from + batch));
+      float[][] tiles = new float[part.size()][];
+      for (int t = 0; t < tiles.length; t++) {
+        Crops.Window o = part.get(t);
+        tiles[t] = Crops.crop(padded, new Crops.Window(o.y(), o.x(), ih, iw)).data();
+      }
+      float[][] out = predictor.predict(tiles);
+      checkArgument(out.length == tiles.length, "predictor returned %s tiles for %s inputs", out.length, tiles.length);
+      for (int t = 0; t < out.length; t++) {
+        checkArgument(out[t].length == oh * ow * k,
+            "predictor returned a tile of %s values, expected %sx%sx%s", out[t].length, oh, ow, k);
+        acc.add(part.get(t).y(), part.get(t).x(), ImageArray.wrap(oh, ow, k, ImageArray.Depth.F32, out[t]));
       }
     }
-    flush(tiles, pending, sum, count, h, w, oh, ow, k);
-    for (int i = 0; i < h * w; i++) {
-      for (int j = 0; j < k; j++) {
-        sum[i * k + j] /= count[i];
-      }
+    ImageArray stitched = acc.result(ImageArray.Depth.F32);
+    if (coverH != h || coverW != w) {
+      stitched = Crops.crop(stitched, new Crops.Window(0, 0, h, w));
     }
-    return new ProbabilityMap(h, w, k, sum);
-  }
-
-  private void flush(List<float[]> tiles, List<int[]> at, float[] sum, int[] count,
-      int h, int w, int oh, int ow, int k) {
-    if (tiles.isEmpty()) {
-      return;
-    }
-    float[][] out = predictor.predict(tiles.toArray(new float[0][]));
-    checkArgument(out.length == tiles.size(), "predictor returned %s tiles for %s inputs", out.length, tiles.size());
-    for (int t = 0; t < out.length; t++) {
-      checkArgument(out[t].length == oh * ow * k,
-          "predictor returned a tile of %s values, expected %sx%sx%s", out[t].length, oh, ow, k);
-      int y0 = at.get(t)[0];
-      int x0 = at.get(t)[1];
-      for (int ty = 0; ty < oh && y0 + ty < h; ty++) {
-        for (int tx = 0; tx < ow && x0 + tx < w; tx++) {
-          int p = (y0 + ty) * w + (x0 + tx);
-          if (!average && count[p] > 0) {
-            continue; // overlap-tile: the first tile covering a pixel gives it (later ones agree)
-          }
-          count[p]++;
-          for (int j = 0; j < k; j++) {
-            sum[p * k + j] += out[t][(ty * ow + tx) * k + j];
-          }
-        }
-      }
-    }
-    tiles.clear();
-    at.clear();
-  }
-
-  /** Tile origins 0, s, 2s, ... below size - tile, then size - tile; just 0 when the tile covers all. */
-  static int[] origins(int size, int tile, int stride) {
-    if (size <= tile) {
-      return new int[] {0};
-    }
-    List<Integer> out = new ArrayList<>();
-    for (int o = 0; o < size - tile; o += stride) {
-      out.add(o);
-    }
-    out.add(size - tile);
-    return out.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  /**
-   * Mirror index without repeating the edge (numpy "reflect", TF MirrorPad REFLECT), extended
-   * periodically so any offset maps into [0, n): for n = 4, ... 2 1 | 0 1 2 3 | 2 1 0 1 ...
-   */
-  public static int reflect(int i, int n) {
-    if (n == 1) {
-      return 0;
-    }
-    int period = 2 * (n - 1);
-    int m = Math.floorMod(i, period);
-    return m < n ? m : period - m;
+    return new ProbabilityMap(h, w, k, stitched.data());
   }
 }

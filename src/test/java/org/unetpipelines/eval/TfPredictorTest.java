@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.image.ImageArray;
 
 class TfPredictorTest {
@@ -41,7 +42,7 @@ class TfPredictorTest {
     float[] padded = new float[25 * 23];
     for (int y = 0; y < 25; y++) {
       for (int x = 0; x < 23; x++) {
-        padded[y * 23 + x] = norm[TiledInference.reflect(y - 2, 21) * 19 + TiledInference.reflect(x - 2, 19)];
+        padded[y * 23 + x] = norm[Boundary.REFLECT.fold(y - 2, 21) * 19 + Boundary.REFLECT.fold(x - 2, 19)];
       }
     }
     float[] ref = TinySavedModel.reference(padded, 25, 23);

@@ -32,22 +32,6 @@ class TiledInferenceTest {
   }
 
   @Test
-  void reflectMirrorsWithoutRepeatingTheEdge() {
-    int[] expected = {2, 1, 0, 1, 2, 3, 2, 1, 0, 1};
-    for (int i = -2; i < 8; i++) {
-      assertEquals(expected[i + 2], TiledInference.reflect(i, 4), "i=" + i);
-    }
-    assertEquals(0, TiledInference.reflect(-5, 1));
-  }
-
-  @Test
-  void originsEndFlushWithTheBorder() {
-    assertArrayEquals(new int[] {0, 12, 24, 25}, TiledInference.origins(37, 12, 12));
-    assertArrayEquals(new int[] {0, 6, 12}, TiledInference.origins(24, 12, 6));
-    assertArrayEquals(new int[] {0}, TiledInference.origins(7, 12, 12));
-  }
-
-  @Test
   void overlapTileEqualsWholeImagePrediction() {
     float[][] k = kernel(5, 1);
     for (int[] size : new int[][] {{37, 23}, {7, 5}, {12, 12}, {50, 13}}) {
