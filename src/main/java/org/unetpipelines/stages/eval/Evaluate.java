@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +25,10 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
+import java.util.Optional;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.ClassificationMetrics;
 import org.unetpipelines.eval.Inference;
@@ -346,54 +346,22 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
           boolean overlays) {}
 
   /** The {@code Evaluate} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "Evaluate";
-    }
-
-    @Override
-    public String description() {
-      return "Run models on labelled samples (overlap-tile / sliding window); per-image and aggregate metric records";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
-
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.of(1, 2, Sample.class, ModelArtifact.class);
-    }
-
-    @Override
-    public Class<?> outputType() {
-      return MetricRecord.class;
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("Evaluate",
+          "Run models on labelled samples (overlap-tile / sliding window); per-image and aggregate metric records",
+          Config.class, InputSpec.of(1, 2, Sample.class, ModelArtifact.class), MetricRecord.class);
     }
 
     @Override
     public List<String> check(Config c) {
-      List<String> out = new ArrayList<>();
-      try {
-        new Inference(c.mode(), c.overlap(), c.batch(), c.threshold());
-      } catch (IllegalArgumentException e) {
-        out.add(e.getMessage());
-      }
-      if (c.model() != null && !Files.isDirectory(Path.of(c.model()))) {
-        out.add("'model': no SavedModel folder '" + c.model() + "'");
-      }
-      return out;
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
     }
 
     @Override
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
-      PCollection<Sample> samples = StageContext.inputOfType(inputs, Sample.class).orElseThrow(
-          () -> new IllegalArgumentException("stage '" + ctx.stageName() + "': Evaluate needs a Sample input"));
-      java.util.Optional<PCollection<ModelArtifact>> models = StageContext.inputOfType(inputs, ModelArtifact.class);
-      checkArgument(models.isPresent() != (c.model() != null),
-          "stage '%s': give exactly one model source: a ModelArtifact input (a Train stage) or 'model: DIR'%s",
-          ctx.stageName(), models.isPresent() ? " (both were given)" : " (neither was given)");
+      PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
+      Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
       Evaluate t = models.isPresent() ? models(models.get())
           : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())

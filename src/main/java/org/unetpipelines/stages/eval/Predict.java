@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -17,9 +16,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
+import java.util.Optional;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
@@ -163,54 +163,22 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
           def = "predictions") String path) {}
 
   /** The {@code Predict} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "Predict";
-    }
-
-    @Override
-    public String description() {
-      return "Run a model on images; write 16-bit probability PNGs and label PNGs";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
-
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.of(1, 2, Sample.class, ModelArtifact.class);
-    }
-
-    @Override
-    public Class<?> outputType() {
-      return Sample.class;
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("Predict",
+          "Run a model on images; write 16-bit probability PNGs and label PNGs",
+          Config.class, InputSpec.of(1, 2, Sample.class, ModelArtifact.class), Sample.class);
     }
 
     @Override
     public List<String> check(Config c) {
-      List<String> out = new ArrayList<>();
-      try {
-        new Inference(c.mode(), c.overlap(), c.batch(), c.threshold());
-      } catch (IllegalArgumentException e) {
-        out.add(e.getMessage());
-      }
-      if (c.model() != null && !Files.isDirectory(Path.of(c.model()))) {
-        out.add("'model': no SavedModel folder '" + c.model() + "'");
-      }
-      return out;
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
     }
 
     @Override
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
-      PCollection<Sample> samples = StageContext.inputOfType(inputs, Sample.class).orElseThrow(
-          () -> new IllegalArgumentException("stage '" + ctx.stageName() + "': Predict needs a Sample input"));
-      java.util.Optional<PCollection<ModelArtifact>> models = StageContext.inputOfType(inputs, ModelArtifact.class);
-      checkArgument(models.isPresent() != (c.model() != null),
-          "stage '%s': give exactly one model source: a ModelArtifact input (a Train stage) or 'model: DIR'%s",
-          ctx.stageName(), models.isPresent() ? " (both were given)" : " (neither was given)");
+      PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
+      Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
       Predict t = models.isPresent() ? models(models.get()) : model(ModelSpec.read(Path.of(ctx.input(c.model()))));
       t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold())).writeTo(ctx.output(c.path()));
       return samples.apply(ctx.stageName(), t);

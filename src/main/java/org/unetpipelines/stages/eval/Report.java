@@ -14,9 +14,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.HtmlReport;
 import org.unetpipelines.eval.MetricFiles;
@@ -150,30 +150,11 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
       @Param(doc = "how many sample overlays to show, 0..100", def = "4") int samples) {}
 
   /** The {@code Report} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "Report";
-    }
-
-    @Override
-    public String description() {
-      return "One self-contained HTML page: metrics table, training curves (XChart PNGs), sample overlays";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
-
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.of(1, 2, MetricRecord.class, ModelArtifact.class);
-    }
-
-    @Override
-    public Class<?> outputType() {
-      return String.class;
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("Report",
+          "One self-contained HTML page: metrics table, training curves (XChart PNGs), sample overlays",
+          Config.class, InputSpec.of(1, 2, MetricRecord.class, ModelArtifact.class), String.class);
     }
 
     @Override
