@@ -86,4 +86,14 @@ public final class Summary implements Serializable {
   public double ciHigh() {
     return mean() + halfWidth();
   }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Summary s && s.n == n && Double.compare(s.mean, mean) == 0 && Double.compare(s.m2, m2) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(n, mean, m2);
+  }
 }
