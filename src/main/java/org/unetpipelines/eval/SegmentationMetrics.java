@@ -108,9 +108,22 @@ public final class SegmentationMetrics {
     return compute(probabilities(prob), foreground(truth), prob.height(), prob.width(), threshold);
   }
 
-  /** Probabilities of a single-channel map: integer depths scaled by their maximum, floats as they are. */
+  /**
+   * Probabilities of a single-channel map: integer depths divided by their maximum (a true
+   * division, so 51 / 255 is exactly the float nearest 0.2 and is not above the 0.2 threshold;
+   * multiplying by 1/255 is not), floats as they are.
+   */
   public static float[] probabilities(ImageArray prob) {
-    return prob.channel(0).normalized();
+    ImageArray c = prob.channel(0);
+    if (!c.depth().isInteger()) {
+      return c.data().clone();
+    }
+    float max = c.depth().max();
+    float[] out = new float[c.data().length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = c.data()[i] / max;
+    }
+    return out;
   }
 
   /** Foreground of a mask: first channel &gt; 0. */

@@ -50,6 +50,16 @@ class SegmentationMetricsTest {
   }
 
   @Test
+  void eightBitValuesOnAThresholdAreNotAboveIt() {
+    // 51/255 is exactly 0.2f: at t = 0.2 it is background. (51 * (1/255f) would be just above.)
+    ImageArray prob = ImageArray.wrap(1, 2, 1, ImageArray.Depth.U8, new float[] {51, 0});
+    assertEquals(0.2f, SegmentationMetrics.probabilities(prob)[0]);
+    boolean[] truth = {false, false};
+    assertEquals(1.0, SegmentationMetrics.compute(SegmentationMetrics.probabilities(prob), truth, 1, 2, 0.2)
+        .get("specificity"), EPS);
+  }
+
+  @Test
   void rejectsBadArguments() {
     ImageArray a = ImageArray.zeros(2, 3, 1, ImageArray.Depth.U8);
     ImageArray b = ImageArray.zeros(3, 2, 1, ImageArray.Depth.U8);
