@@ -44,22 +44,31 @@ public record ModelSpec(String savedModelDir, int inputHeight, int inputWidth, i
         a.getOutputHeight(), a.getOutputWidth(), a.getClasses());
   }
 
+  /** Sub-folder that holds the SavedModel in a training output folder. */
+  public static final String SAVED_MODEL = "saved_model";
+
   /**
-   * Reads {@code model.json} from the SavedModel directory (or, failing that, its parent). The
-   * SavedModel is the directory given, whatever {@code savedModelDir} the file names.
+   * Reads a model folder: either a SavedModel folder ({@code saved_model.pb}) with {@code model.json}
+   * inside it or beside it (in its parent), or a training output folder holding {@code saved_model/}
+   * and {@code model.json}. The SavedModel is the folder found, whatever {@code savedModelDir} the
+   * file names (so trained models can be moved).
    */
   public static ModelSpec read(Path dir) {
-    Path file = dir.resolve(MODEL_JSON);
-    if (!Files.isRegularFile(file) && dir.toAbsolutePath().getParent() != null) {
-      file = dir.toAbsolutePath().getParent().resolve(MODEL_JSON);
-    }
     checkArgument(Files.isDirectory(dir), "model directory %s does not exist", dir);
+    Path model = dir;
+    if (!Files.isRegularFile(dir.resolve("saved_model.pb")) && Files.isRegularFile(dir.resolve(SAVED_MODEL).resolve("saved_model.pb"))) {
+      model = dir.resolve(SAVED_MODEL);
+    }
+    Path file = model.resolve(MODEL_JSON);
+    if (!Files.isRegularFile(file) && model.toAbsolutePath().getParent() != null) {
+      file = model.toAbsolutePath().getParent().resolve(MODEL_JSON);
+    }
     checkArgument(Files.isRegularFile(file),
         "no %s in %s or its parent: it must give inputHeight, inputWidth, inputChannels, outputHeight, "
-            + "outputWidth and classes", MODEL_JSON, dir);
+            + "outputWidth and classes", MODEL_JSON, model);
     try {
       JsonNode n = new ObjectMapper().readTree(file.toFile());
-      return new ModelSpec(dir.toString(), field(n, "inputHeight", file), field(n, "inputWidth", file),
+      return new ModelSpec(model.toString(), field(n, "inputHeight", file), field(n, "inputWidth", file),
           field(n, "inputChannels", file), field(n, "outputHeight", file), field(n, "outputWidth", file),
           field(n, "classes", file));
     } catch (IOException e) {

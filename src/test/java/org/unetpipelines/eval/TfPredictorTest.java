@@ -22,8 +22,14 @@ class TfPredictorTest {
   }
 
   @Test
-  void readsModelJson() {
+  void readsModelJson() throws Exception {
     assertEquals(spec, ModelSpec.read(tmp.resolve("model")));
+    // A training output folder: saved_model/ and model.json side by side.
+    Path train = Files.createDirectories(tmp.resolve("train"));
+    ModelSpec inner = TinySavedModel.export(train.resolve(ModelSpec.SAVED_MODEL));
+    Files.move(train.resolve("saved_model/model.json"), train.resolve("model.json"));
+    assertEquals(inner, ModelSpec.read(train));
+    assertEquals(inner, ModelSpec.read(train.resolve(ModelSpec.SAVED_MODEL)));
   }
 
   @Test
