@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,11 +39,14 @@ import org.unetpipelines.records.Sample;
  * elastic deformation, flips, border weights, Avro + TFRecord shards) on a real standalone Flink
  * cluster (a JobManager and two TaskManager JVMs started by runners/flink-cluster/start.sh): the job
  * FINISHES, its shards are byte-identical to the DirectRunner's, and a TaskManager killed mid-job
- * costs a restart but no record. Runs in {@code mvn -B verify}, after the job jar is shaded.
+ * costs a restart but no record; the Train stage (TensorFlow from the cluster's lib/) runs job after
+ * job on the same TaskManagers with the DirectRunner's loss curve. Runs in {@code mvn -B verify},
+ * after the job jar is shaded.
  */
 @Tag("flink")
 class FlinkClusterIT {
   static final Path QUICKSTART = Path.of("pipelines", "quickstart.yaml");
+  static final Path TRAIN = Path.of("src", "test", "resources", "flink", "train-small.yaml");
   static FlinkTestCluster cluster;
 
   @TempDir static Path tmp;
@@ -68,7 +72,11 @@ class FlinkClusterIT {
   record Run(String jobName, PipelineRun.Summary summary) {}
 
   static Run runFile(RunnerProfile profile, List<String> overrides, Path outRoot) throws Exception {
-    PipelinePlan plan = PipelinePlan.validate(PipelineFile.read(QUICKSTART, overrides), StageRegistry.load());
+    return runFile(QUICKSTART, profile, overrides, outRoot);
+  }
+
+  static Run runFile(Path file, RunnerProfile profile, List<String> overrides, Path outRoot) throws Exception {
+    PipelinePlan plan = PipelinePlan.validate(PipelineFile.read(file, overrides), StageRegistry.load());
     PipelineOptions options = RunnerProfiles.options(profile, plan.name(), Map.of());
     PipelineRunner.preflight(profile);
     PipelineRun.Summary s = PipelineRun.run(plan, options, profile.name(), outRoot, System.out, 2000);
@@ -157,6 +165,60 @@ class FlinkClusterIT {
       assertEquals(expected, new HashSet<>(m.ids()), format + ": ids in the manifest");
       assertEquals(expected, new HashSet<>(ids), format + ": ids in the shards");
     }
+  }
+
+  @Test
+  void trainingRunsOnTheClusterAgainAndAgainWithTensorFlowLoadedOncePerTaskManager() throws Exception {
+    Path jar = Path.of(clusterProfile().jobJar());
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      assertTrue(z.stream().noneMatch(e -> e.getName().startsWith("org/tensorflow/")),
+          "the job jar must not carry TensorFlow: the TaskManagers load it from the cluster's lib/");
+    }
+    assertEquals("org.tensorflow.;org.bytedeco.;com.google.protobuf.",
+        cluster.rest().clusterConfig().get("classloader.parent-first-patterns.additional"));
+    Path direct = tmp.resolve("train-direct");
+    assertTrue(runFile(TRAIN, RunnerProfiles.resolve("direct"), List.of(), direct).summary().succeeded());
+    List<String> expectedCurve = curveWithoutTimes(direct);
+
+    Map<String, Long> pidsBefore = taskManagerPids();
+    // The Train stage runs on one worker; keep submitting until one TaskManager has trained twice
+    // (the second TensorFlow job in one JVM is what crashed when TF came from the job jar).
+    int jobs = 0;
+    while (jobs < 2 || trainingsPerTaskManager().values().stream().allMatch(n -> n < 2)) {
+      assertTrue(jobs < 4, "no TaskManager ran two trainings in " + jobs + " jobs: " + trainingsPerTaskManager());
+      Path out = tmp.resolve("train-cluster-" + jobs);
+      Run run = runFile(TRAIN, clusterProfile(), List.of(), out);
+      assertTrue(run.summary().succeeded(), "training job " + (jobs + 1) + " on the cluster: " + run.summary());
+      assertEquals("FINISHED", cluster.rest().jobByName(run.jobName()).orElseThrow().state());
+      assertEquals(expectedCurve, curveWithoutTimes(out), "training curve differs from the DirectRunner's");
+      assertTrue(Files.isDirectory(out.resolve("model/saved_model")), "no SavedModel from job " + (jobs + 1));
+      jobs++;
+    }
+    assertEquals(pidsBefore, taskManagerPids(), "a TaskManager died or was replaced between the training jobs");
+    assertEquals(2, cluster.rest().overview().taskManagers());
+  }
+
+  /** curve.csv of a Train output without its elapsed-time column. */
+  static List<String> curveWithoutTimes(Path outRoot) throws IOException {
+    return Files.readAllLines(outRoot.resolve("model/curve.csv")).stream()
+        .map(l -> l.substring(0, l.lastIndexOf(','))).collect(Collectors.toList());
+  }
+
+  static Map<String, Long> trainingsPerTaskManager() throws IOException {
+    Map<String, Long> out = new TreeMap<>();
+    for (int i = 1; i <= 2; i++) {
+      Path log = Path.of(".flink", "log", "taskmanager-" + i + ".log");
+      out.put("taskmanager-" + i, Files.readAllLines(log).stream().filter(l -> l.contains("SavedModel written")).count());
+    }
+    return out;
+  }
+
+  static Map<String, Long> taskManagerPids() throws IOException {
+    Map<String, Long> out = new TreeMap<>();
+    for (int i = 1; i <= 2; i++) {
+      out.put("taskmanager-" + i, cluster.taskManagerPid(i));
+    }
+    return out;
   }
 
   static TreeMap<String, byte[]> files(Path root) throws IOException {
