@@ -73,6 +73,7 @@ public final class FlinkScalingBench implements BenchTarget {
       profiles.put(r, p);
     }
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     List<Sample> samples = new ArrayList<>();
     for (int rep = 0; rep < reps; rep++) {
       for (Map.Entry<String, RunnerProfile> e : profiles.entrySet()) {
@@ -106,6 +107,10 @@ public final class FlinkScalingBench implements BenchTarget {
     result.put("overrides", String.join(" ", overrides));
     result.put("reps", reps);
     result.put("cores", Runtime.getRuntime().availableProcessors());
+    // Other processes compete for the cores: the 1-minute load average before and after the runs.
+    result.put("load_avg_before", round(loadBefore));
+    result.put("load_avg_after",
+        round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     for (String r : profiles.keySet()) {
       ObjectNode node = result.putObject(r);
       Map<Integer, Double> medianRate = new LinkedHashMap<>();
