@@ -4,10 +4,12 @@
 # Waits until the REST API reports N TaskManagers; on timeout prints the log tails, stops what it
 # started and exits non-zero.
 #
-# Usage: runners/flink-cluster/start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--timeout SECONDS]
+# Usage: runners/flink-cluster/start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--tm-metaspace SIZE] [--timeout SECONDS]
 #   --taskmanagers N   TaskManager JVMs to start (default 2)
 #   --slots S          task slots per TaskManager (default 1)
-#   --tm-memory SIZE   taskmanager.memory.process.size (default 1600m)
+#   --tm-memory SIZE   taskmanager.memory.process.size (default 2g)
+#   --tm-metaspace SIZE  taskmanager.memory.jvm-metaspace.size (default 768m; every Beam job loads its
+#                      job jar's classes anew and Flink does not get them all back: ~20 MB per job)
 #   --timeout SECONDS  how long to wait for the cluster (default 90)
 #   --restart-attempts N       fixed-delay restarts of a failed job, 0 for none (default 3)
 #   --restart-delay SECONDS    delay between restarts (default 3)
@@ -20,16 +22,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 taskmanagers=2
 slots=1
-tm_memory=1600m
+tm_memory=2g
+tm_metaspace=768m
 timeout=90
 restart_attempts=3
 restart_delay=3
-usage="usage: start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--timeout SECONDS] [--restart-attempts N] [--restart-delay SECONDS]"
+usage="usage: start.sh [--taskmanagers N] [--slots S] [--tm-memory SIZE] [--tm-metaspace SIZE] [--timeout SECONDS] [--restart-attempts N] [--restart-delay SECONDS]"
 while (($#)); do
   case "$1" in
     --taskmanagers) taskmanagers="${2:?${usage}}"; shift 2 ;;
     --slots) slots="${2:?${usage}}"; shift 2 ;;
     --tm-memory) tm_memory="${2:?${usage}}"; shift 2 ;;
+    --tm-metaspace) tm_metaspace="${2:?${usage}}"; shift 2 ;;
     --timeout) timeout="${2:?${usage}}"; shift 2 ;;
     --restart-attempts) restart_attempts="${2:?${usage}}"; shift 2 ;;
     --restart-delay) restart_delay="${2:?${usage}}"; shift 2 ;;
@@ -43,6 +47,7 @@ done
 [[ "${restart_attempts}" =~ ^[0-9]+$ ]] || die "--restart-attempts must be a number >= 0, got '${restart_attempts}'"
 [[ "${restart_delay}" =~ ^[0-9]+$ ]] || die "--restart-delay must be a number of seconds, got '${restart_delay}'"
 [[ "${tm_memory}" =~ ^[1-9][0-9]*[mg]$ ]] || die "--tm-memory must look like 1600m or 2g, got '${tm_memory}'"
+[[ "${tm_metaspace}" =~ ^[1-9][0-9]*[mg]$ ]] || die "--tm-metaspace must look like 768m or 1g, got '${tm_metaspace}'"
 
 if pid_alive "${FLINK_PID_DIR}/jobmanager.pid"; then
   die "a cluster is already running (JobManager pid $(cat "${FLINK_PID_DIR}/jobmanager.pid")); run runners/flink-cluster/stop.sh first"
@@ -65,6 +70,7 @@ taskmanager.host: ${FLINK_BIND}
 taskmanager.bind-host: ${FLINK_BIND}
 taskmanager.numberOfTaskSlots: ${slots}
 taskmanager.memory.process.size: ${tm_memory}
+taskmanager.memory.jvm-metaspace.size: ${tm_metaspace}
 rest.address: ${FLINK_BIND}
 rest.bind-address: ${FLINK_BIND}
 rest.port: ${FLINK_REST_PORT}

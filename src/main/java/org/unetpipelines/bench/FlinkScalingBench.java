@@ -32,7 +32,9 @@ import picocli.CommandLine.Option;
  * running Flink cluster (start one with {@code runners/flink-cluster/start.sh --taskmanagers 2}).
  * Runs are interleaved (rep, runner, parallelism) so drift on a shared machine hits all alike; the
  * medians are reported. For the cluster the job's own duration (REST API, without submission) is
- * reported next to the wall time. The last line is a JSON object.
+ * reported next to the wall time, and for every run the CPU seconds the working processes used
+ * (this JVM, plus the cluster's JVMs) and so how many cores were busy on average: on a shared
+ * machine that shows whether parallelism 2 got two cores. The last line is a JSON object.
  */
 @Command(name = "flink-scaling", mixinStandardHelpOptions = true,
     description = "Augment-and-shard throughput at parallelism 1 and 2 on direct, flink-local and flink-cluster.")
@@ -61,7 +63,7 @@ public final class FlinkScalingBench implements BenchTarget {
   Path out;
 
   /** One timed run. */
-  record Sample(String runner, int parallelism, double wallSeconds, double jobSeconds, long records) {}
+  record Sample(String runner, int parallelism, double wallSeconds, double jobSeconds, long records, double cpuSeconds) {}
 
   @Override
   public Integer call() throws Exception {
@@ -81,9 +83,12 @@ public final class FlinkScalingBench implements BenchTarget {
           RunnerProfile profile = e.getValue().withParallelism(par);
           PipelineOptions options = RunnerProfiles.options(profile, plan.name(), Map.of());
           Path root = out.resolve(e.getKey() + "-p" + par);
+          boolean onCluster = profile.kind() == RunnerKind.FLINK_CLUSTER;
+          double cpu0 = cpuSeconds(onCluster);
           long t0 = System.nanoTime();
           PipelineRun.Summary s = PipelineRun.run(plan, options, profile.name(), root, quiet, 1000);
           double wall = (System.nanoTime() - t0) / 1e9;
+          double cpu = cpuSeconds(onCluster) - cpu0;
           if (!s.succeeded()) {
             throw new IllegalStateException(e.getKey() + " at parallelism " + par + " failed: " + s.state());
           }
@@ -93,10 +98,11 @@ public final class FlinkScalingBench implements BenchTarget {
             job = rest.jobByName(options.getJobName()).orElseThrow().durationMillis() / 1000.0;
           }
           long records = Manifest.read(firstShardFolder(root)).records();
-          Sample smp = new Sample(e.getKey(), par, wall, job, records);
+          Sample smp = new Sample(e.getKey(), par, wall, job, records, cpu);
           samples.add(smp);
-          System.out.printf(Locale.ROOT, "rep %d  %-14s p=%d  %6.1f s wall  %6.1f s job  %d records  %.2f records/s%n",
-              rep + 1, e.getKey(), par, wall, job, records, records / job);
+          System.out.printf(Locale.ROOT,
+              "rep %d  %-14s p=%d  %6.1f s wall  %6.1f s job  %d records  %.2f records/s  %.1f CPU s (%.2f cores busy)%n",
+              rep + 1, e.getKey(), par, wall, job, records, records / job, cpu, cpu / wall);
         }
       }
     }
@@ -127,6 +133,12 @@ public final class FlinkScalingBench implements BenchTarget {
         pn.put("median_job_s", round(median(job)));
         pn.put("median_wall_s", round(median(wall)));
         pn.put("records_per_s", round(rate));
+        double[] cpu = samples.stream().filter(x -> x.runner().equals(r) && x.parallelism() == par)
+            .mapToDouble(Sample::cpuSeconds).toArray();
+        double[] busy = samples.stream().filter(x -> x.runner().equals(r) && x.parallelism() == par)
+            .mapToDouble(x -> x.cpuSeconds() / x.wallSeconds()).toArray();
+        pn.put("median_cpu_s", round(median(cpu)));
+        pn.put("median_cores_busy", round(median(busy)));
       }
       if (medianRate.containsKey(1) && medianRate.containsKey(2)) {
         node.put("speedup_1_to_2", round(medianRate.get(2) / medianRate.get(1)));
@@ -134,6 +146,25 @@ public final class FlinkScalingBench implements BenchTarget {
     }
     System.out.println(json.writeValueAsString(result));
     return 0;
+  }
+
+  /**
+   * CPU seconds used so far by the processes doing the work: this JVM (direct, flink-local, and the
+   * client side of a cluster run) plus, for a cluster, the TaskManager and JobManager JVMs whose
+   * pids runners/flink-cluster/start.sh wrote under .flink/pid.
+   */
+  static double cpuSeconds(boolean cluster) throws java.io.IOException {
+    double total = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    if (cluster) {
+      Path dir = Path.of(".flink", "pid");
+      try (var files = java.nio.file.Files.list(dir)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+          long pid = Long.parseLong(java.nio.file.Files.readString(f).trim());
+          total += ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
+        }
+      }
+    }
+    return total;
   }
 
   private static Path firstShardFolder(Path root) throws java.io.IOException {
