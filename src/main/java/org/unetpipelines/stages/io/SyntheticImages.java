@@ -13,9 +13,9 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
@@ -151,31 +151,16 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
       @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8") double noise) {}
 
   /** The {@code SyntheticImages} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "SyntheticImages";
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("SyntheticImages",
+          "Deterministic synthetic image+mask pairs (EM-like membranes or ellipses) from the pipeline seed",
+          Config.class, InputSpec.none(), Sample.class);
     }
 
-    @Override
-    public String description() {
-      return "Deterministic synthetic image+mask pairs (EM-like membranes or ellipses) from the pipeline seed";
-    }
 
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
 
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.none();
-    }
 
-    @Override
-    public Class<?> outputType() {
-      return Sample.class;
-    }
 
     @Override
     public List<String> check(Config c) {
