@@ -125,7 +125,7 @@ public final class Trainer {
       float lastLoss = Float.NaN;
       boolean stop = false;
       boolean tracedPlacement = false;
-      double lastValidatedEpoch = -1;
+      long lastEpochEndStep = -1;
       long batchInEpoch = skip;
       try {
         while (step < config.steps() && !stop) {
@@ -200,7 +200,7 @@ public final class Trainer {
                 LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f", epoch, step, trainMean));
               }
               schedule.onEpochEnd(monitored);
-              lastValidatedEpoch = epoch;
+              lastEpochEndStep = step;
               epoch++;
               epochLossSum = 0;
               epochBatches = 0;
@@ -208,7 +208,7 @@ public final class Trainer {
             }
           }
         }
-        if (validation != null && lastValidatedEpoch != epoch) { // final (partial-epoch) validation
+        if (validation != null && lastEpochEndStep != step) { // final (partial-epoch) validation
           double[] v = validate(tg, validation, arrays);
           double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
           curve.add(run, step, epoch, "validation", CurveLog.FINAL_PREFIX + "loss", v[0], elapsed);
