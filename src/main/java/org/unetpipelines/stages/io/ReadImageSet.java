@@ -18,9 +18,9 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Globs;
 import org.unetpipelines.io.ImageSets;
@@ -163,31 +163,16 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
           String labels) {}
 
   /** The {@code ReadImageSet} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "ReadImageSet";
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("ReadImageSet",
+          "Read PNG/JPEG/TIFF (multi-page) or IDX images, optionally paired with masks; bad files become dead letters",
+          Config.class, InputSpec.none(), Sample.class);
     }
 
-    @Override
-    public String description() {
-      return "Read PNG/JPEG/TIFF (multi-page) or IDX images, optionally paired with masks; bad files become dead letters";
-    }
 
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
 
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.none();
-    }
 
-    @Override
-    public Class<?> outputType() {
-      return Sample.class;
-    }
 
     @Override
     public List<String> check(Config c) {

@@ -15,9 +15,9 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
@@ -103,31 +103,15 @@ public final class ReadShards {
           def = Param.NULL) String path) {}
 
   /** The {@code ReadShards} stage type. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "ReadShards";
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("ReadShards", "Read Avro / TFRecord shards back as samples, from a folder or from a Write stage's output",
+          Config.class, InputSpec.of(0, 1, ShardSet.class), Sample.class);
     }
 
-    @Override
-    public String description() {
-      return "Read Avro / TFRecord shards back as samples, from a folder or from a Write stage's output";
-    }
 
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
 
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.of(0, 1, ShardSet.class);
-    }
 
-    @Override
-    public Class<?> outputType() {
-      return Sample.class;
-    }
 
     @Override
     @SuppressWarnings("unchecked")

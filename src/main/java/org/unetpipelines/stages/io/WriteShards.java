@@ -213,23 +213,13 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
       @Param(doc = "output folder, relative to the output root (--out)") String path,
       @Param(doc = "number of shard files (samples go to hash(id) mod shards)", def = "1") int shards) implements Serializable {}
 
-  /** Shared engine glue of the two write stage types. */
-  abstract static class WriteProvider implements org.unetpipelines.engine.Stage<Config> {
-    abstract ShardFormat format();
+  /** Engine glue of the two write stage types; they differ only in format. */
+  static class WriteProvider extends org.unetpipelines.engine.BaseStage<Config> {
+    private final ShardFormat format;
 
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
-
-    @Override
-    public org.unetpipelines.engine.InputSpec inputs() {
-      return org.unetpipelines.engine.InputSpec.one(Sample.class);
-    }
-
-    @Override
-    public Class<?> outputType() {
-      return ShardSet.class;
+    WriteProvider(String type, String description, ShardFormat format) {
+      super(type, description, Config.class, org.unetpipelines.engine.InputSpec.one(Sample.class), ShardSet.class);
+      this.format = format;
     }
 
     @Override
@@ -241,44 +231,23 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     @SuppressWarnings("unchecked")
     public PCollection<?> expand(org.unetpipelines.engine.StageContext ctx, List<PCollection<?>> inputs, Config c) {
       return ((PCollection<Sample>) inputs.get(0)).apply(ctx.stageName(),
-          WriteShards.to(format(), ctx.output(c.path())).withShards(c.shards()).withSeed(ctx.seed())
+          WriteShards.to(format, ctx.output(c.path())).withShards(c.shards()).withSeed(ctx.seed())
               .withProvenance(ctx.stageName(), ctx.stageType(), ctx.configJson()));
     }
   }
 
   /** The {@code WriteAvro} stage type. */
   public static final class AvroProvider extends WriteProvider {
-    @Override
-    ShardFormat format() {
-      return ShardFormat.AVRO;
-    }
-
-    @Override
-    public String type() {
-      return "WriteAvro";
-    }
-
-    @Override
-    public String description() {
-      return "Write samples as deterministic Avro shards (schemas/Sample.avsc) + manifest.json";
+    public AvroProvider() {
+      super("WriteAvro", "Write samples as deterministic Avro shards (schemas/Sample.avsc) + manifest.json", ShardFormat.AVRO);
     }
   }
 
   /** The {@code WriteTFRecord} stage type. */
   public static final class TFRecordProvider extends WriteProvider {
-    @Override
-    ShardFormat format() {
-      return ShardFormat.TFRECORD;
-    }
-
-    @Override
-    public String type() {
-      return "WriteTFRecord";
-    }
-
-    @Override
-    public String description() {
-      return "Write samples as deterministic TFRecord shards of tf.train.Example + manifest.json";
+    public TFRecordProvider() {
+      super("WriteTFRecord", "Write samples as deterministic TFRecord shards of tf.train.Example + manifest.json",
+          ShardFormat.TFRECORD);
     }
   }
 }

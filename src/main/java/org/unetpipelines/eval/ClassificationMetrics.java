@@ -1,0 +1,71 @@
+package org.unetpipelines.eval;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+/**
+ * Metrics of a classifier's class probabilities against integer labels.
+ *
+ * <ul>
+ *   <li>top-k accuracy: the fraction of samples whose true class is among the k classes with the
+ *       highest probability. Ties are broken towards the lower class index (a class ranks above the
+ *       true class if its probability is higher, or equal with a lower index), as a stable sort
+ *       by descending probability would.</li>
+ *   <li>cross-entropy: the mean over samples of -ln(p[label]), in nats, with p clamped to
+ *       {@link #EPSILON} from below so a zero probability gives a large finite loss.</li>
+ * </ul>
+ */
+public final class ClassificationMetrics {
+
+  /** Smallest probability used in the cross-entropy. */
+  public static final double EPSILON = 1e-12;
+
+  private ClassificationMetrics() {}
+
+  /** True when {@code label} is among the top {@code k} entries of {@code probs}. */
+  public static boolean inTopK(float[] probs, int label, int k) {
+    checkArgument(k >= 1, "k must be >= 1, got %s", k);
+    checkArgument(label >= 0 && label < probs.length,
+        "label %s out of range 0..%s", label, probs.length - 1);
+    float p = probs[label];
+    int above = 0;
+    for (int c = 0; c < probs.length; c++) {
+      if (probs[c] > p || (probs[c] == p && c < label)) {
+        above++;
+      }
+    }
+    return above < k;
+  }
+
+  /** Fraction of rows whose label is in the top {@code k}. */
+  public static double topKAccuracy(float[][] probs, int[] labels, int k) {
+    checkRows(probs, labels);
+    int hits = 0;
+    for (int i = 0; i < labels.length; i++) {
+      hits += inTopK(probs[i], labels[i], k) ? 1 : 0;
+    }
+    return (double) hits / labels.length;
+  }
+
+  /** -ln(max(p[label], EPSILON)) of one sample. */
+  public static double crossEntropy(float[] probs, int label) {
+    checkArgument(label >= 0 && label < probs.length,
+        "label %s out of range 0..%s", label, probs.length - 1);
+    return -Math.log(Math.max(probs[label], EPSILON));
+  }
+
+  /** Mean {@link #crossEntropy(float[], int)} over rows. */
+  public static double crossEntropy(float[][] probs, int[] labels) {
+    checkRows(probs, labels);
+    double s = 0;
+    for (int i = 0; i < labels.length; i++) {
+      s += crossEntropy(probs[i], labels[i]);
+    }
+    return s / labels.length;
+  }
+
+  private static void checkRows(float[][] probs, int[] labels) {
+    checkArgument(probs.length == labels.length,
+        "%s probability rows but %s labels", probs.length, labels.length);
+    checkArgument(labels.length > 0, "no samples");
+  }
+}

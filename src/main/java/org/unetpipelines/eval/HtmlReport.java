@@ -1,0 +1,241 @@
+package org.unetpipelines.eval;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.commons.text.StringEscapeUtils;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.unetpipelines.records.CurvePoint;
+import org.unetpipelines.records.MetricRecord;
+
+/**
+ * One self-contained HTML page (images embedded as base64, no scripts, opens from disk): the
+ * aggregate metrics table (mean, std, 95 % CI, n per run), a per-image table of the main metrics,
+ * training curves (one XChart PNG per curve metric: value per epoch, a line per run and split; when
+ * an epoch holds several points their mean is drawn), and overlays of a few samples with a legend.
+ */
+public final class HtmlReport {
+  /** File name of the page inside the output folder. */
+  public static final String FILE = "report.html";
+
+  /** Metrics shown per image, when present. */
+  public static final List<String> PER_IMAGE = List.of(
+      "pixel_error", "iou", "dice", "adapted_rand_error", "vi_split", "vi_merge", "top1", "cross_entropy");
+
+  /**
+   * One sample's pictures.
+   *
+   * @param id sample id (with run)
+   * @param overlayPng prediction vs truth overlay ({@link Overlays#overlay})
+   * @param probabilityPng probability map, or null
+   */
+  public record Sample(String id, byte[] overlayPng, byte[] probabilityPng) {}
+
+  private HtmlReport() {}
+
+  /** Writes {@link #FILE} into {@code dir} (created if absent) and returns its path. */
+  public static Path write(Path dir, String title, List<MetricRecord> metrics, List<CurvePoint> curve,
+      List<Sample> samples) {
+    System.setProperty("java.awt.headless", "true");
+    StringBuilder h = new StringBuilder();
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+        .append("</title>\n<style>\n")
+        .append("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}")
+        .append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}")
+        .append("td.l,th.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}")
+        .append("figure{margin:0}figcaption{font-size:13px;max-width:520px;word-break:break-all}")
+        .append("img.s{width:256px;image-rendering:pixelated;border:1px solid #999}")
+        .append(".sw{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin:0 4px 0 12px}")
+        .append("</style></head><body>\n");
+    h.append("<h1>").append(esc(title)).append("</h1>\n");
+    aggregateTable(h, metrics);
+    perImageTable(h, metrics);
+    curves(h, curve);
+    overlays(h, samples);
+    h.append("</body></html>\n");
+    try {
+      Files.createDirectories(dir);
+      Path f = dir.resolve(FILE);
+      Files.writeString(f, h, StandardCharsets.UTF_8);
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write report into " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void aggregateTable(StringBuilder h, List<MetricRecord> metrics) {
+    List<MetricRecord> agg = metrics.stream().filter(r -> r.getImageId() == null).sorted(MetricFiles.ORDER)
+        .collect(Collectors.toList());
+    h.append("<h2>Metrics</h2>\n");
+    if (agg.isEmpty()) {
+      h.append("<p>No aggregate metric records.</p>\n");
+      return;
+    }
+    h.append("<table><tr><th class=l>run</th><th class=l>model</th><th class=l>variant</th><th class=l>dataset</th>")
+        .append("<th class=l>split</th><th class=l>metric</th><th>mean</th><th>std</th><th>95 % CI</th><th>n</th></tr>\n");
+    for (MetricRecord r : agg) {
+      h.append("<tr><td class=l>").append(esc(r.getRun())).append("</td><td class=l>").append(esc(r.getModel()))
+          .append("</td><td class=l>").append(esc(r.getVariant())).append("</td><td class=l>")
+          .append(esc(r.getDataset())).append("</td><td class=l>").append(esc(r.getSplit()))
+          .append("</td><td class=l>").append(esc(r.getMetric())).append("</td><td>").append(num(r.getValue()))
+          .append("</td><td>").append(num(r.getStd())).append("</td><td>")
+          .append(r.getCiLow() == null ? "" : "[" + num(r.getCiLow()) + ", " + num(r.getCiHigh()) + "]")
+          .append("</td><td>").append(r.getN()).append("</td></tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private static void perImageTable(StringBuilder h, List<MetricRecord> metrics) {
+    Map<String, Map<String, Double>> rows = new TreeMap<>();
+    Set<String> cols = new LinkedHashSet<>();
+    for (String m : PER_IMAGE) {
+      for (MetricRecord r : metrics) {
+        if (r.getImageId() != null && r.getMetric().equals(m)) {
+          cols.add(m);
+          rows.computeIfAbsent(r.getRun() + " / " + r.getImageId(), k -> new TreeMap<>()).put(m, r.getValue());
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    h.append("<h2>Per image</h2>\n<table><tr><th class=l>run / image</th>");
+    cols.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
+    h.append("</tr>\n");
+    rows.forEach((id, vals) -> {
+      h.append("<tr><td class=l>").append(esc(id)).append("</td>");
+      cols.forEach(c -> h.append("<td>").append(vals.containsKey(c) ? num(vals.get(c)) : "").append("</td>"));
+      h.append("</tr>\n");
+    });
+    h.append("</table>\n");
+  }
+
+  private static void curves(StringBuilder h, List<CurvePoint> curve) {
+    h.append("<h2>Training curves</h2>\n");
+    if (curve.isEmpty()) {
+      h.append("<p>No training curve was given.</p>\n");
+      return;
+    }
+    // metric -> (run / split) -> epoch -> values
+    Map<String, Map<String, TreeMap<Integer, List<Double>>>> byMetric = new TreeMap<>((a, b) ->
+        a.equals("loss") ? (b.equals("loss") ? 0 : -1) : b.equals("loss") ? 1 : a.compareTo(b));
+    for (CurvePoint p : curve) {
+      byMetric.computeIfAbsent(p.getMetric(), k -> new TreeMap<>())
+          .computeIfAbsent(p.getRun() + " / " + p.getSplit(), k -> new TreeMap<>())
+          .computeIfAbsent(p.getEpoch(), k -> new ArrayList<>()).add(p.getValue());
+    }
+    h.append("<div class=grid>\n");
+    for (Map.Entry<String, Map<String, TreeMap<Integer, List<Double>>>> m : byMetric.entrySet()) {
+      byte[] png = curveChart(m.getKey(), m.getValue());
+      h.append("<figure><img alt=\"").append(esc(m.getKey())).append(" per epoch\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(png)).append("\"><figcaption>").append(esc(m.getKey()))
+          .append(" per epoch (mean of the epoch's points)</figcaption></figure>\n");
+    }
+    h.append("</div>\n");
+  }
+
+  /** The PNG of one curve metric: a line per run / split, x = epoch, y = mean value in the epoch. */
+  public static byte[] curveChart(String metric, Map<String, TreeMap<Integer, List<Double>>> series) {
+    XYChart chart = new XYChartBuilder().width(520).height(340).title(metric).xAxisTitle("epoch")
+        .yAxisTitle(metric).build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    chart.getStyler().setDecimalPattern("#0.####");
+    for (Map.Entry<String, TreeMap<Integer, List<Double>>> s : series.entrySet()) {
+      double[] x = s.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+      double[] y = s.getValue().values().stream()
+          .mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)).toArray();
+      chart.addSeries(s.getKey(), x, y).setMarker(x.length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+    }
+    try {
+      return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot render the " + metric + " chart", e);
+    }
+  }
+
+  private static void overlays(StringBuilder h, List<Sample> samples) {
+    h.append("<h2>Samples</h2>\n");
+    if (samples.isEmpty()) {
+      h.append("<p>No overlays were written (Evaluate with overlays: true writes them).</p>\n");
+      return;
+    }
+    h.append("<p>Prediction vs truth, foreground = cell:")
+        .append(swatch(Overlays.TP_RGB, Overlays.TP_ALPHA)).append("true positive (light tint)")
+        .append(swatch(Overlays.FP_RGB, Overlays.ERROR_ALPHA)).append("false positive")
+        .append(swatch(Overlays.FN_RGB, Overlays.ERROR_ALPHA)).append("false negative")
+        .append("<span class=sw style=\"background:#808080\"></span>true negative (image only)")
+        .append(". Right: predicted foreground probability (black 0, white 1).</p>\n<div class=grid>\n");
+    for (Sample s : samples) {
+      h.append("<figure><img class=s alt=\"overlay ").append(esc(s.id())).append("\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(s.overlayPng())).append("\">");
+      if (s.probabilityPng() != null) {
+        h.append(" <img class=s alt=\"probability ").append(esc(s.id())).append("\" src=\"data:image/png;base64,")
+            .append(Base64.getEncoder().encodeToString(s.probabilityPng())).append("\">");
+      }
+      h.append("<figcaption>").append(esc(s.id())).append("</figcaption></figure>\n");
+    }
+    h.append("</div>\n");
+  }
+
+  /** A legend swatch: the colour over mid-gray with the overlay's alpha. */
+  private static String swatch(int[] rgb, float alpha) {
+    int[] c = new int[3];
+    for (int i = 0; i < 3; i++) {
+      c[i] = Math.round((1 - alpha) * 128 + alpha * rgb[i]);
+    }
+    return String.format(Locale.ROOT, "<span class=sw style=\"background:rgb(%d,%d,%d)\"></span>", c[0], c[1], c[2]);
+  }
+
+  private static String esc(String s) {
+    return StringEscapeUtils.escapeHtml4(s);
+  }
+
+  private static String num(Double v) {
+    if (v == null || v.isNaN()) {
+      return "";
+    }
+    double a = Math.abs(v);
+    return a != 0 && (a < 1e-3 || a >= 1e5) ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  /**
+   * Reads the first {@code limit} overlays (sorted by file name) from a folder of
+   * {@code STEM.overlay.png} / {@code STEM.prob.png} pairs as written by Evaluate; none if the folder
+   * does not exist.
+   */
+  public static List<Sample> readOverlays(Path dir, int limit) {
+    List<Sample> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (var files = Files.list(dir)) {
+      List<Path> overlays = files.filter(f -> f.getFileName().toString().endsWith(".overlay.png")).sorted()
+          .limit(limit).collect(Collectors.toList());
+      for (Path f : overlays) {
+        String name = f.getFileName().toString();
+        String stem = name.substring(0, name.length() - ".overlay.png".length());
+        Path prob = dir.resolve(stem + ".prob.png");
+        out.add(new Sample(stem, Files.readAllBytes(f), Files.isRegularFile(prob) ? Files.readAllBytes(prob) : null));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read overlays from " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+package org.unetpipelines.eval;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.unetpipelines.records.ModelArtifact;
+
+/**
+ * Where a SavedModel is and the tile geometry it serves (the serving contract's {@code model.json},
+ * whose fields are the {@link ModelArtifact}'s).
+ *
+ * @param savedModelDir the SavedModel directory (tag "serve", signature "serving_default")
+ * @param inputHeight input tile height
+ * @param inputWidth input tile width
+ * @param inputChannels input channels
+ * @param outputHeight output tile height for an input of {@code inputHeight}
+ * @param outputWidth output tile width
+ * @param classes output channels (1 = sigmoid foreground probability)
+ */
+public record ModelSpec(String savedModelDir, int inputHeight, int inputWidth, int inputChannels,
+    int outputHeight, int outputWidth, int classes) implements Serializable {
+
+  /** The file beside (inside) a SavedModel directory that describes its geometry. */
+  public static final String MODEL_JSON = "model.json";
+
+  public ModelSpec {
+    checkArgument(savedModelDir != null && !savedModelDir.isEmpty(), "savedModelDir must be given");
+    checkArgument(inputHeight > 0 && inputWidth > 0 && inputChannels > 0,
+        "model input must be positive, got %sx%sx%s", inputHeight, inputWidth, inputChannels);
+    checkArgument(outputHeight > 0 && outputWidth > 0 && classes > 0,
+        "model output must be positive, got %sx%sx%s", outputHeight, outputWidth, classes);
+    checkArgument(outputHeight <= inputHeight && outputWidth <= inputWidth,
+        "model output %sx%s is larger than its input %sx%s", outputHeight, outputWidth, inputHeight, inputWidth);
+  }
+
+  public static ModelSpec of(ModelArtifact a) {
+    return new ModelSpec(a.getSavedModelDir(), a.getInputHeight(), a.getInputWidth(), a.getInputChannels(),
+        a.getOutputHeight(), a.getOutputWidth(), a.getClasses());
+  }
+
+  /** Sub-folder that holds the SavedModel in a training output folder. */
+  public static final String SAVED_MODEL = "saved_model";
+
+  /**
+   * Reads a model folder: either a SavedModel folder ({@code saved_model.pb}) with {@code model.json}
+   * inside it or beside it (in its parent), or a training output folder holding {@code saved_model/}
+   * and {@code model.json}. The SavedModel is the folder found, whatever {@code savedModelDir} the
+   * file names (so trained models can be moved).
+   */
+  public static ModelSpec read(Path dir) {
+    checkArgument(Files.isDirectory(dir), "model directory %s does not exist", dir);
+    Path model = dir;
+    if (!Files.isRegularFile(dir.resolve("saved_model.pb")) && Files.isRegularFile(dir.resolve(SAVED_MODEL).resolve("saved_model.pb"))) {
+      model = dir.resolve(SAVED_MODEL);
+    }
+    Path file = model.resolve(MODEL_JSON);
+    if (!Files.isRegularFile(file) && model.toAbsolutePath().getParent() != null) {
+      file = model.toAbsolutePath().getParent().resolve(MODEL_JSON);
+    }
+    checkArgument(Files.isRegularFile(file),
+        "no %s in %s or its parent: it must give inputHeight, inputWidth, inputChannels, outputHeight, "
+            + "outputWidth and classes", MODEL_JSON, model);
+    try {
+      JsonNode n = new ObjectMapper().readTree(file.toFile());
+      return new ModelSpec(model.toString(), field(n, "inputHeight", file), field(n, "inputWidth", file),
+          field(n, "inputChannels", file), field(n, "outputHeight", file), field(n, "outputWidth", file),
+          field(n, "classes", file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int field(JsonNode n, String name, Path file) {
+    JsonNode v = n.get(name);
+    checkArgument(v != null && v.canConvertToInt(), "%s: field %s is missing or not an integer", file, name);
+    return v.asInt();
+  }
+
+  /** The same model run on another input tile size (for models that accept any size). */
+  public ModelSpec withTile(int inHeight, int inWidth) {
+    int dy = inputHeight - outputHeight;
+    int dx = inputWidth - outputWidth;
+    return new ModelSpec(savedModelDir, inHeight, inWidth, inputChannels, inHeight - dy, inWidth - dx, classes);
+  }
+
+  /** The contents of {@code model.json} for this spec. */
+  public String toJson() {
+    return new ObjectMapper().createObjectNode()
+        .put("savedModelDir", savedModelDir).put("inputHeight", inputHeight).put("inputWidth", inputWidth)
+        .put("inputChannels", inputChannels).put("outputHeight", outputHeight).put("outputWidth", outputWidth)
+        .put("classes", classes).toPrettyString();
+  }
+}

@@ -1,0 +1,373 @@
+package org.unetpipelines.stages.eval;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
+import java.util.Optional;
+import org.unetpipelines.engine.BaseStage;
+import org.unetpipelines.engine.InputSpec;
+import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.ClassificationMetrics;
+import org.unetpipelines.eval.Inference;
+import org.unetpipelines.eval.InferenceMode;
+import org.unetpipelines.eval.ModelSpec;
+import org.unetpipelines.eval.Overlays;
+import org.unetpipelines.eval.Predictor;
+import org.unetpipelines.eval.PredictorCache;
+import org.unetpipelines.eval.ProbabilityMap;
+import org.unetpipelines.eval.RedoMetrics;
+import org.unetpipelines.eval.SegmentationMetrics;
+import org.unetpipelines.eval.Summary;
+import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.ImageCodec;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.MetricRecord;
+import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.Coders;
+
+/**
+ * Evaluates trained models on labelled samples: parallel inference (the model is loaded once per
+ * worker and shared by its threads), one {@link MetricRecord} per image and metric, and aggregate
+ * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
+ * Combine. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
+ * ReDo's when asked); samples with a class label get {@code top1}, {@code top5} (0/1 per image,
+ * so the aggregate mean is the accuracy) and {@code cross_entropy}. Optionally writes
+ * {@code metrics.avro|csv|jsonl} and, per segmentation image, an overlay and a probability PNG
+ * under {@code overlays/} of the output folder.
+ *
+ * <pre>{@code
+ * PCollection<MetricRecord> m = samples.apply(
+ *     Evaluate.models(artifacts).withDataset("isbi2012").withSplit("validation").writeTo("/out/eval"));
+ * }</pre>
+ */
+public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<MetricRecord>> {
+  /** Sub-folder of the output folder that holds the overlay PNGs. */
+  public static final String OVERLAYS = "overlays";
+
+  private final PCollection<ModelArtifact> artifacts;
+  private final ModelArtifact fixed;
+  private final String dataset;
+  private final String split;
+  private final Inference inference;
+  private final boolean redo;
+  private final String directory;
+  private final boolean overlays;
+
+  private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
+      Inference inference, boolean redo, String directory, boolean overlays) {
+    this.artifacts = artifacts;
+    this.fixed = fixed;
+    this.dataset = dataset;
+    this.split = split;
+    this.inference = inference;
+    this.redo = redo;
+    this.directory = directory;
+    this.overlays = overlays;
+  }
+
+  /** Evaluates every model of a collection (e.g. a Train stage's output) on every sample. */
+  public static Evaluate models(PCollection<ModelArtifact> artifacts) {
+    checkArgument(artifacts != null, "model artifacts must not be null");
+    return new Evaluate(artifacts, null, "dataset", "test", Inference.DEFAULT, false, null, true);
+  }
+
+  /** Evaluates one SavedModel (its {@code model.json} gives the geometry). */
+  public static Evaluate model(ModelSpec spec, String run) {
+    checkArgument(spec != null, "model spec must not be null");
+    checkArgument(run != null && !run.isBlank(), "run name must not be empty");
+    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", Inference.DEFAULT, false, null, true);
+  }
+
+  /** A minimal artifact for a SavedModel that did not come from a Train stage in this pipeline. */
+  static ModelArtifact artifactOf(ModelSpec spec, String run) {
+    return ModelArtifact.newBuilder().setRun(run).setModel("savedmodel")
+        .setVariant(Path.of(spec.savedModelDir()).getFileName().toString()).setSavedModelDir(spec.savedModelDir())
+        .setInputHeight(spec.inputHeight()).setInputWidth(spec.inputWidth()).setInputChannels(spec.inputChannels())
+        .setOutputHeight(spec.outputHeight()).setOutputWidth(spec.outputWidth()).setClasses(spec.classes())
+        .setParameters(0).setSteps(0).setSeed(0).setTrainSeconds(0).setFinalLoss(Double.NaN).setConfig("{}")
+        .build();
+  }
+
+  public Evaluate withDataset(String dataset) {
+    checkArgument(dataset != null && !dataset.isBlank(), "dataset name must not be empty");
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+  }
+
+  public Evaluate withSplit(String split) {
+    checkArgument(split != null && !split.isBlank(), "split name must not be empty");
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+  }
+
+  public Evaluate withInference(Inference inference) {
+    checkArgument(inference != null, "inference settings must not be null");
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+  }
+
+  /** Adds ReDo's {@code redo_accuracy} and {@code redo_iou} (best of mask and inverted mask). */
+  public Evaluate withRedoMetrics(boolean redo) {
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+  }
+
+  /** Writes the metric files (and overlays) into this folder. */
+  public Evaluate writeTo(String directory) {
+    checkArgument(directory != null && !directory.isBlank(), "output directory must not be empty");
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo,
+        Path.of(directory).toAbsolutePath().normalize().toString(), overlays);
+  }
+
+  /** Whether to write overlay PNGs (default true; needs {@link #writeTo}). */
+  public Evaluate withOverlays(boolean overlays) {
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+  }
+
+  @Override
+  public PCollection<MetricRecord> expand(PCollection<Sample> samples) {
+    PCollection<ModelArtifact> models = artifacts != null ? artifacts
+        : samples.getPipeline().apply("Model", Create.of(fixed).withCoder(Coders.modelArtifact()));
+    PCollectionView<List<ModelArtifact>> view = models.apply("ModelsAsList", View.asList());
+    String overlayDir = directory != null && overlays ? Path.of(directory, OVERLAYS).toString() : null;
+    PCollection<MetricRecord> perImage = samples
+        .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir))
+            .withSideInputs(view))
+        .setCoder(Coders.metricRecord());
+    PCollection<MetricRecord> aggregates = perImage
+        .apply("KeyByMetric", ParDo.of(new KeyFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
+        .apply("Aggregate", Combine.perKey(new SummaryFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Summary.class)))
+        .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
+        .setCoder(Coders.metricRecord());
+    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates)
+        .apply("PerImageAndAggregates", Flatten.pCollections());
+    if (directory != null) {
+      all.apply("WriteMetrics", WriteMetrics.to(directory));
+    }
+    return all;
+  }
+
+  /** Runs the models on one sample and scores the prediction. */
+  static final class ScoreFn extends DoFn<Sample, MetricRecord> {
+    private final PCollectionView<List<ModelArtifact>> view;
+    private final String dataset;
+    private final String split;
+    private final Inference inference;
+    private final boolean redo;
+    private final String overlayDir;
+    private final Counter images = Metrics.counter(Evaluate.class, "images");
+    private final Counter unlabelled = Metrics.counter(Evaluate.class, "unlabelled");
+    private transient PredictorCache.Lease lease;
+
+    ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, Inference inference,
+        boolean redo, String overlayDir) {
+      this.view = view;
+      this.dataset = dataset;
+      this.split = split;
+      this.inference = inference;
+      this.redo = redo;
+      this.overlayDir = overlayDir;
+    }
+
+    @Setup
+    public void setup() {
+      lease = PredictorCache.acquire();
+    }
+
+    @Teardown
+    public void teardown() {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element Sample s, ProcessContext ctx) {
+      List<ModelArtifact> models = ctx.sideInput(view);
+      if (s.getMask() == null && s.getLabel() == null) {
+        unlabelled.inc();
+        return;
+      }
+      ImageArray image = Tensors.toImage(s.getImage());
+      for (ModelArtifact a : models) {
+        Predictor p = lease.get(ModelSpec.of(a));
+        Map<String, Double> m = s.getMask() != null
+            ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
+            : classification(image, s.getLabel(), p);
+        for (Map.Entry<String, Double> e : m.entrySet()) {
+          ctx.output(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(a.getVariant())
+              .setDataset(dataset).setSplit(split).setImageId(s.getId()).setMetric(e.getKey())
+              .setValue(e.getValue()).setN(1).build());
+        }
+      }
+      images.inc();
+    }
+
+    private Map<String, Double> segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
+        ModelArtifact a) {
+      checkArgument(image.sameSize(mask), "sample %s: image is %sx%s but its mask is %sx%s",
+          s.getId(), image.height(), image.width(), mask.height(), mask.width());
+      ProbabilityMap probs = inference.predict(p, image);
+      float[] fg = probs.foreground();
+      boolean[] truth = SegmentationMetrics.foreground(mask);
+      Map<String, Double> m = new LinkedHashMap<>(
+          SegmentationMetrics.compute(fg, truth, image.height(), image.width(), inference.threshold()));
+      if (redo) {
+        m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, inference.threshold()));
+        m.put("redo_iou", RedoMetrics.iou(fg, truth, inference.threshold()));
+      }
+      if (overlayDir != null) {
+        writeOverlay(s.getId(), a, image, fg, truth);
+      }
+      return m;
+    }
+
+    private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
+      String stem = Overlays.safeName(a.getRun() + "__" + id);
+      try {
+        Path dir = Files.createDirectories(Path.of(overlayDir));
+        Files.write(dir.resolve(stem + ".overlay.png"),
+            ImageCodec.encodePng(Overlays.overlay(image, fg, truth, inference.threshold())));
+        Files.write(dir.resolve(stem + ".prob.png"), ImageCodec.encodePng(
+            Overlays.probabilityImage(image.height(), image.width(), fg, ImageArray.Depth.U8)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write overlay for " + id + " into " + overlayDir, e);
+      }
+    }
+
+    private static Map<String, Double> classification(ImageArray image, int label, Predictor p) {
+      float[] probs = Inference.classify(p, image);
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put("top1", ClassificationMetrics.inTopK(probs, label, 1) ? 1.0 : 0.0);
+      m.put("top5", ClassificationMetrics.inTopK(probs, label, Math.min(5, probs.length)) ? 1.0 : 0.0);
+      m.put("cross_entropy", ClassificationMetrics.crossEntropy(probs, label));
+      return m;
+    }
+  }
+
+  private static final String SEP = "\u0001";
+
+  /** Groups per-image values by (run, model, variant, dataset, split, metric). */
+  static final class KeyFn extends DoFn<MetricRecord, KV<String, Double>> {
+    @ProcessElement
+    public void process(@Element MetricRecord r, OutputReceiver<KV<String, Double>> out) {
+      out.output(KV.of(String.join(SEP, r.getRun(), r.getModel(), r.getVariant(), r.getDataset(), r.getSplit(),
+          r.getMetric()), r.getValue()));
+    }
+  }
+
+  /** Mergeable mean / std accumulator. */
+  static final class SummaryFn extends Combine.CombineFn<Double, Summary, Summary> {
+    @Override
+    public Summary createAccumulator() {
+      return new Summary();
+    }
+
+    @Override
+    public Summary addInput(Summary acc, Double v) {
+      return acc.add(v);
+    }
+
+    @Override
+    public Summary mergeAccumulators(Iterable<Summary> accs) {
+      Summary out = new Summary();
+      for (Summary a : accs) {
+        out.merge(a);
+      }
+      return out;
+    }
+
+    @Override
+    public Summary extractOutput(Summary acc) {
+      return acc;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<Summary> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
+      return SerializableCoder.of(Summary.class);
+    }
+  }
+
+  /** An aggregate record: imageId null, value = mean. */
+  static final class AggregateFn extends DoFn<KV<String, Summary>, MetricRecord> {
+    @ProcessElement
+    public void process(@Element KV<String, Summary> kv, OutputReceiver<MetricRecord> out) {
+      String[] k = kv.getKey().split(SEP, -1);
+      Summary s = kv.getValue();
+      out.output(MetricRecord.newBuilder().setRun(k[0]).setModel(k[1]).setVariant(k[2]).setDataset(k[3])
+          .setSplit(k[4]).setImageId(null).setMetric(k[5]).setValue(s.mean()).setN(s.n())
+          .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());
+    }
+
+    private static Double finite(double v) {
+      return Double.isNaN(v) ? null : v;
+    }
+  }
+
+  /** YAML config of {@code Evaluate}. */
+  public record Config(
+      @Param(doc = "SavedModel folder with model.json; absent: evaluate the ModelArtifact input (a Train stage)",
+          def = Param.NULL) String model,
+      @Param(doc = "dataset name written into every metric record", def = "dataset") String dataset,
+      @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
+      @Param(doc = "how tiles cover an image: overlap_tile (U-Net, valid padding) or sliding_window (UNet++)",
+          def = "overlap_tile") InferenceMode mode,
+      @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
+      @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
+      @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
+      @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
+          boolean redo,
+      @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
+          String path,
+      @Param(doc = "write an overlay and a probability PNG per segmentation image (for the report)", def = "true")
+          boolean overlays) {}
+
+  /** The {@code Evaluate} stage type. */
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("Evaluate",
+          "Run models on labelled samples (overlap-tile / sliding window); per-image and aggregate metric records",
+          Config.class, InputSpec.of(1, 2, Sample.class, ModelArtifact.class), MetricRecord.class);
+    }
+
+    @Override
+    public List<String> check(Config c) {
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
+    }
+
+    @Override
+    public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
+      PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
+      Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
+      Evaluate t = models.isPresent() ? models(models.get())
+          : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
+      t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
+          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold()))
+          .writeTo(ctx.output(c.path()));
+      return samples.apply(ctx.stageName(), t);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package org.unetpipelines.stages.eval;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import java.util.Optional;
+import org.unetpipelines.engine.BaseStage;
+import org.unetpipelines.engine.InputSpec;
+import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.Inference;
+import org.unetpipelines.eval.InferenceMode;
+import org.unetpipelines.eval.ModelSpec;
+import org.unetpipelines.eval.Overlays;
+import org.unetpipelines.eval.PredictorCache;
+import org.unetpipelines.eval.ProbabilityMap;
+import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.ImageCodec;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.Coders;
+
+/**
+ * Predicts segmentations of (unlabelled) images with a model: for each sample, a 16-bit
+ * foreground-probability PNG ({@code STEM_prob.png}, p * 65535) and a label PNG
+ * ({@code STEM_label.png}: 255 = foreground p &gt; threshold, 0 = background, for a sigmoid model; the
+ * most probable class index for a softmax model) in the output folder. Emits one sample per input
+ * and model: image = the FLOAT32 foreground probability, mask = the label image. With several
+ * models, file stems are prefixed with the model's run.
+ *
+ * <pre>{@code
+ * images.apply(Predict.model(ModelSpec.read(Path.of("out/model"))).writeTo("out/predictions"));
+ * }</pre>
+ */
+public final class Predict extends PTransform<PCollection<Sample>, PCollection<Sample>> {
+  private final PCollection<ModelArtifact> artifacts;
+  private final ModelArtifact fixed;
+  private final Inference inference;
+  private final String directory;
+
+  private Predict(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, Inference inference, String directory) {
+    this.artifacts = artifacts;
+    this.fixed = fixed;
+    this.inference = inference;
+    this.directory = directory;
+  }
+
+  public static Predict models(PCollection<ModelArtifact> artifacts) {
+    checkArgument(artifacts != null, "model artifacts must not be null");
+    return new Predict(artifacts, null, Inference.DEFAULT, null);
+  }
+
+  public static Predict model(ModelSpec spec) {
+    checkArgument(spec != null, "model spec must not be null");
+    return new Predict(null, Evaluate.artifactOf(spec, "predict"), Inference.DEFAULT, null);
+  }
+
+  public Predict withInference(Inference inference) {
+    checkArgument(inference != null, "inference settings must not be null");
+    return new Predict(artifacts, fixed, inference, directory);
+  }
+
+  /** Writes the probability and label PNGs into this folder (without it, only the samples are emitted). */
+  public Predict writeTo(String directory) {
+    checkArgument(directory != null && !directory.isBlank(), "output directory must not be empty");
+    return new Predict(artifacts, fixed, inference, Path.of(directory).toAbsolutePath().normalize().toString());
+  }
+
+  @Override
+  public PCollection<Sample> expand(PCollection<Sample> samples) {
+    PCollection<ModelArtifact> models = artifacts != null ? artifacts
+        : samples.getPipeline().apply("Model", Create.of(fixed).withCoder(Coders.modelArtifact()));
+    PCollectionView<List<ModelArtifact>> view = models.apply("ModelsAsList", View.asList());
+    return samples.apply("Predict", ParDo.of(new PredictFn(view, inference, directory)).withSideInputs(view))
+        .setCoder(Coders.sample());
+  }
+
+  /** Runs the models on one image and writes its PNGs. */
+  static final class PredictFn extends DoFn<Sample, Sample> {
+    private final PCollectionView<List<ModelArtifact>> view;
+    private final Inference inference;
+    private final String directory;
+    private final Counter images = Metrics.counter(Predict.class, "images");
+    private transient PredictorCache.Lease lease;
+
+    PredictFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String directory) {
+      this.view = view;
+      this.inference = inference;
+      this.directory = directory;
+    }
+
+    @Setup
+    public void setup() {
+      lease = PredictorCache.acquire();
+    }
+
+    @Teardown
+    public void teardown() {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element Sample s, ProcessContext ctx) {
+      List<ModelArtifact> models = ctx.sideInput(view);
+      ImageArray image = Tensors.toImage(s.getImage());
+      for (ModelArtifact a : models) {
+        ProbabilityMap probs = inference.predict(lease.get(ModelSpec.of(a)), image);
+        ImageArray fg = probs.foregroundImage();
+        int[] labels = probs.labels(inference.threshold());
+        float[] lab = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+          lab[i] = probs.classes() == 1 ? labels[i] * 255f : labels[i];
+        }
+        ImageArray label = ImageArray.wrap(image.height(), image.width(), 1, ImageArray.Depth.U8, lab);
+        if (directory != null) {
+          String stem = (models.size() > 1 ? a.getRun() + "__" : "") + s.getId();
+          write(Overlays.stem(stem), fg, label);
+        }
+        ctx.output(Sample.newBuilder(s).setImage(Tensors.toTensor(fg)).setMask(Tensors.toTensor(label))
+            .setWeights(null).build());
+      }
+      images.inc();
+    }
+
+    private void write(String stem, ImageArray fg, ImageArray label) {
+      try {
+        Path dir = Files.createDirectories(Path.of(directory));
+        Files.write(dir.resolve(stem + "_prob.png"), ImageCodec.encodePng(
+            Overlays.probabilityImage(fg.height(), fg.width(), fg.data(), ImageArray.Depth.U16)));
+        Files.write(dir.resolve(stem + "_label.png"), ImageCodec.encodePng(label));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write predictions for " + stem + " into " + directory, e);
+      }
+    }
+  }
+
+  /** YAML config of {@code Predict}. */
+  public record Config(
+      @Param(doc = "SavedModel folder with model.json; absent: use the ModelArtifact input (a Train stage)",
+          def = Param.NULL) String model,
+      @Param(doc = "how tiles cover an image: overlap_tile (U-Net, valid padding) or sliding_window (UNet++)",
+          def = "overlap_tile") InferenceMode mode,
+      @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
+      @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
+      @Param(doc = "foreground threshold of the label PNGs (p > t), [0, 1]", def = "0.5") double threshold,
+      @Param(doc = "output folder (under the output root) for STEM_prob.png (16-bit) and STEM_label.png",
+          def = "predictions") String path) {}
+
+  /** The {@code Predict} stage type. */
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("Predict",
+          "Run a model on images; write 16-bit probability PNGs and label PNGs",
+          Config.class, InputSpec.of(1, 2, Sample.class, ModelArtifact.class), Sample.class);
+    }
+
+    @Override
+    public List<String> check(Config c) {
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
+    }
+
+    @Override
+    public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
+      PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
+      Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
+      Predict t = models.isPresent() ? models(models.get()) : model(ModelSpec.read(Path.of(ctx.input(c.model()))));
+      t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold())).writeTo(ctx.output(c.path()));
+      return samples.apply(ctx.stageName(), t);
+    }
+  }
+}

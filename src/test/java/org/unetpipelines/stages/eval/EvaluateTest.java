@@ -1,0 +1,196 @@
+package org.unetpipelines.stages.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.engine.OutputRoot;
+import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.Inference;
+import org.unetpipelines.eval.InferenceMode;
+import org.unetpipelines.eval.MetricFiles;
+import org.unetpipelines.eval.ModelSpec;
+import org.unetpipelines.eval.Predictor;
+import org.unetpipelines.eval.PredictorCache;
+import org.unetpipelines.eval.SegmentationMetrics;
+import org.unetpipelines.eval.Summary;
+import org.unetpipelines.eval.TfPredictor;
+import org.unetpipelines.eval.TiledInference;
+import org.unetpipelines.eval.TinySavedModel;
+import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.MetricRecord;
+import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.records.Sample;
+import org.unetpipelines.stages.Coders;
+
+class EvaluateTest {
+  @TempDir Path tmp;
+  private Function<ModelSpec, Predictor> previousLoader;
+
+  @AfterEach
+  void restoreLoader() {
+    if (previousLoader != null) {
+      PredictorCache.setLoader(previousLoader);
+    }
+  }
+
+  static Sample segSample(String id, int h, int w, long seed) {
+    Random r = new Random(seed);
+    float[] img = new float[h * w];
+    float[] mask = new float[h * w];
+    for (int i = 0; i < img.length; i++) {
+      img[i] = r.nextInt(256);
+      mask[i] = img[i] > 110 ? 255 : 0;
+    }
+    return Sample.newBuilder().setId(id).setSource("test")
+        .setImage(Tensors.toTensor(ImageArray.wrap(h, w, 1, ImageArray.Depth.U8, img)))
+        .setMask(Tensors.toTensor(ImageArray.wrap(h, w, 1, ImageArray.Depth.U8, mask))).build();
+  }
+
+  private static TestPipeline pipeline() {
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    Coders.register(p);
+    return p;
+  }
+
+  @Test
+  void perImageAndAggregateRecordsMatchDirectComputation() throws Exception {
+    ModelSpec spec = TinySavedModel.export(tmp.resolve("model"));
+    List<Sample> samples = List.of(segSample("a", 20, 17, 1), segSample("b", 13, 25, 2), segSample("c", 9, 9, 3));
+    Path out = tmp.resolve("eval");
+    TestPipeline p = pipeline();
+    PCollection<ModelArtifact> models = p.apply("Models",
+        Create.of(Evaluate.artifactOf(spec, "r1")).withCoder(Coders.modelArtifact()));
+    p.apply(Create.of(samples).withCoder(Coders.sample()))
+        .apply(Evaluate.models(models).withDataset("synthetic").withSplit("validation").writeTo(out.toString()));
+    p.run().waitUntilFinish();
+
+    // Expected per-image values, computed directly (no Beam).
+    Map<String, Map<String, Double>> expected = new java.util.HashMap<>();
+    try (TfPredictor tf = TfPredictor.load(spec)) {
+      for (Sample s : samples) {
+        ImageArray img = Tensors.toImage(s.getImage());
+        float[] fg = TiledInference.overlapTile(tf).predict(img).foreground();
+        expected.put(s.getId(), SegmentationMetrics.compute(fg,
+            SegmentationMetrics.foreground(Tensors.toImage(s.getMask())), img.height(), img.width(), 0.5));
+      }
+    }
+    List<MetricRecord> got = MetricFiles.readMetrics(out);
+    int names = SegmentationMetrics.NAMES.size();
+    assertEquals(3 * names + names, got.size());
+    for (MetricRecord r : got) {
+      assertEquals("r1", r.getRun());
+      assertEquals("synthetic", r.getDataset());
+      assertEquals("validation", r.getSplit());
+      if (r.getImageId() != null) {
+        assertEquals(expected.get(r.getImageId()).get(r.getMetric()), r.getValue(), 1e-12, r.toString());
+      }
+    }
+    MetricRecord iou = got.stream().filter(r -> r.getImageId() == null && r.getMetric().equals("iou"))
+        .findFirst().orElseThrow();
+    Summary s = Summary.of(expected.values().stream().mapToDouble(m -> m.get("iou")).toArray());
+    assertEquals(3, iou.getN());
+    assertEquals(s.mean(), iou.getValue(), 1e-12);
+    assertEquals(s.std(), iou.getStd(), 1e-12);
+    assertEquals(s.ciLow(), iou.getCiLow(), 1e-12);
+    // Aggregates come first in the files; CSV and JSON lines hold the same records.
+    assertNull(got.get(0).getImageId());
+    List<String> csv = Files.readAllLines(out.resolve(MetricFiles.CSV));
+    assertEquals(String.join(",", MetricFiles.CSV_COLUMNS), csv.get(0));
+    assertEquals(got.size() + 1, csv.size());
+    assertEquals(got.size(), Files.readAllLines(out.resolve(MetricFiles.JSONL)).size());
+    for (String id : List.of("a", "b", "c")) {
+      assertTrue(Files.isRegularFile(out.resolve("overlays/r1__" + id + ".overlay.png")), id);
+      assertTrue(Files.isRegularFile(out.resolve("overlays/r1__" + id + ".prob.png")), id);
+    }
+  }
+
+  /** Fake classifier: p(class) from the mean of the 2x2 image, 3 classes, 1x1 output. */
+  private static final class MeanClassifier implements Predictor {
+    @Override public int inputHeight() { return 2; }
+    @Override public int inputWidth() { return 2; }
+    @Override public int inputChannels() { return 1; }
+    @Override public int outputHeight() { return 1; }
+    @Override public int outputWidth() { return 1; }
+    @Override public int classes() { return 3; }
+
+    @Override
+    public float[][] predict(float[][] tiles) {
+      float[][] out = new float[tiles.length][];
+      for (int t = 0; t < tiles.length; t++) {
+        float m = (tiles[t][0] + tiles[t][1] + tiles[t][2] + tiles[t][3]) / 4;
+        out[t] = m > 0.5f ? new float[] {0.1f, 0.2f, 0.7f} : new float[] {0.6f, 0.3f, 0.1f};
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void classifiersGetTopKAndCrossEntropy() {
+    previousLoader = PredictorCache.setLoader(spec -> new MeanClassifier());
+    ModelSpec spec = new ModelSpec(tmp.toString(), 2, 2, 1, 1, 1, 3);
+    List<Sample> samples = new ArrayList<>();
+    float[][] images = {{255, 255, 255, 255}, {0, 0, 0, 0}, {0, 0, 0, 10}};
+    int[] labels = {2, 1, 0};
+    for (int i = 0; i < 3; i++) {
+      samples.add(Sample.newBuilder().setId("s" + i).setSource("test").setLabel(labels[i])
+          .setImage(Tensors.toTensor(ImageArray.wrap(2, 2, 1, ImageArray.Depth.U8, images[i]))).build());
+    }
+    Path out = tmp.resolve("cls");
+    TestPipeline p = pipeline();
+    p.apply(Create.of(samples).withCoder(Coders.sample()))
+        .apply(Evaluate.model(spec, "fake").writeTo(out.toString()));
+    p.run().waitUntilFinish();
+    Map<String, MetricRecord> agg = MetricFiles.readMetrics(out).stream().filter(r -> r.getImageId() == null)
+        .collect(Collectors.toMap(MetricRecord::getMetric, r -> r));
+    // s0: predicted 2 (right); s1: predicted 0, label 1 ranks 2nd; s2: predicted 0 (right).
+    assertEquals(2.0 / 3, agg.get("top1").getValue(), 1e-12);
+    assertEquals(1.0, agg.get("top5").getValue(), 1e-12);
+    double ce = (-Math.log(0.7f) - Math.log(0.3f) - Math.log(0.6f)) / 3;
+    assertEquals(ce, agg.get("cross_entropy").getValue(), 1e-6);
+  }
+
+  @Test
+  void rejectsBadSettingsAndAmbiguousModelSources() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5));
+    assertTrue(e.getMessage().contains("overlap must be in [0, 1), got 1.2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Evaluate.models(null));
+    assertTrue(e.getMessage().contains("model artifacts must not be null"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluate.model(new ModelSpec("m", 4, 4, 1, 4, 4, 1), "r").withSplit(" "));
+    assertTrue(e.getMessage().contains("split name must not be empty"), e.getMessage());
+
+    Evaluate.Provider provider = new Evaluate.Provider();
+    Evaluate.Config bad = new Evaluate.Config(tmp.resolve("missing").toString(), "d", "test",
+        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, false, "eval", true);
+    List<String> problems = provider.check(bad);
+    assertTrue(problems.contains("batch must be >= 1, got 0"), problems.toString());
+    assertTrue(problems.contains("'model': no SavedModel folder '" + tmp.resolve("missing") + "'"), problems.toString());
+
+    TestPipeline p = pipeline();
+    StageContext ctx = new StageContext(p, "Eval", "Evaluate", "test", 1, new OutputRoot(tmp), tmp, "{}");
+    PCollection<Sample> samples = p.apply(Create.empty(Coders.sample()));
+    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5,
+        false, "eval", true);
+    e = assertThrows(IllegalArgumentException.class, () -> provider.expand(ctx, List.of(samples), none));
+    assertTrue(e.getMessage().contains("stage 'Eval': give exactly one model source: a ModelArtifact input "
+        + "(a Train stage) or 'model: DIR' (neither was given)"), e.getMessage());
+  }
+}
