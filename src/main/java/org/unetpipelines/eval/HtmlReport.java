@@ -154,7 +154,8 @@ public final class HtmlReport {
     XYChart chart = new XYChartBuilder().width(520).height(340).title(metric).xAxisTitle("epoch")
         .yAxisTitle(metric).build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
     chart.getStyler().setDecimalPattern("#0.####");
     for (Map.Entry<String, TreeMap<Integer, List<Double>>> s : series.entrySet()) {
       double[] x = s.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();

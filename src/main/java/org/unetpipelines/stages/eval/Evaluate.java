@@ -245,7 +245,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
     }
 
     private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
-      String stem = Overlays.safeName(a.getRun() + "__" + id);
+      String stem = Overlays.stem(a.getRun() + "__" + id);
       try {
         Path dir = Files.createDirectories(Path.of(overlayDir));
         Files.write(dir.resolve(stem + ".overlay.png"),
