@@ -212,7 +212,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       }
       ImageArray image = Tensors.toImage(s.getImage());
       for (ModelArtifact a : models) {
-        Predictor p = lease.get(ModelSpec.of(a));
+        Predictor p = lease.get(inference.spec(ModelSpec.of(a)));
         Map<String, Double> m = s.getMask() != null
             ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
             : classification(image, s.getLabel(), p);
@@ -338,6 +338,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
+      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
+          def = "0") int tile,
       @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
@@ -355,7 +357,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
     }
 
     @Override
@@ -365,7 +367,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       Evaluate t = models.isPresent() ? models(models.get())
           : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
-          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold()))
+          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile()))
           .writeTo(ctx.output(c.path()));
       return samples.apply(ctx.stageName(), t);
     }

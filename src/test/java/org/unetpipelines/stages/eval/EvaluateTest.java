@@ -169,7 +169,7 @@ class EvaluateTest {
   @Test
   void rejectsBadSettingsAndAmbiguousModelSources() throws Exception {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5));
+        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5, 0));
     assertTrue(e.getMessage().contains("overlap must be in [0, 1), got 1.2"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Evaluate.models(null));
     assertTrue(e.getMessage().contains("model artifacts must not be null"), e.getMessage());
@@ -179,7 +179,7 @@ class EvaluateTest {
 
     Evaluate.Provider provider = new Evaluate.Provider();
     Evaluate.Config bad = new Evaluate.Config(tmp.resolve("missing").toString(), "d", "test",
-        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, false, "eval", true);
+        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, 0, false, "eval", true);
     List<String> problems = provider.check(bad);
     assertTrue(problems.contains("batch must be >= 1, got 0"), problems.toString());
     assertTrue(problems.contains("'model': no SavedModel folder '" + tmp.resolve("missing") + "'"), problems.toString());
@@ -187,7 +187,7 @@ class EvaluateTest {
     TestPipeline p = pipeline();
     StageContext ctx = new StageContext(p, "Eval", "Evaluate", "test", 1, new OutputRoot(tmp), tmp, "{}");
     PCollection<Sample> samples = p.apply(Create.empty(Coders.sample()));
-    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5,
+    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5, 0,
         false, "eval", true);
     e = assertThrows(IllegalArgumentException.class, () -> provider.expand(ctx, List.of(samples), none));
     assertTrue(e.getMessage().contains("stage 'Eval': give exactly one model source: a ModelArtifact input "
