@@ -6,11 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -36,6 +39,9 @@ import org.unetpipelines.stages.SampleResult;
 final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult> {
   /** Counter (namespace = stage name) of samples emitted. */
   static final String OUTPUT_COUNTER = "augmented";
+
+  /** At most this many initial parts per input: enough to spread copies, bounded so memory is too. */
+  static final int MAX_INITIAL_SPLITS = 4;
 
   private final AugmentSettings settings;
   private final SampleOp op;
@@ -66,6 +72,13 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
         s.getWeights() == null ? null : Tensors.toImage(s.getWeights()));
   }
 
+  /**
+   * Splittable over the copy range {@code [0, copies)}: a runner can checkpoint between copies
+   * (the DirectRunner does every 100 outputs or second) and split the range across workers, so a
+   * large fan-out never has to sit in one bundle: memory stays flat as copies grow. The initial
+   * split is into at most {@link #MAX_INITIAL_SPLITS} parts, each carrying the input sample once.
+   */
+  @DoFn.BoundedPerElement
   static final class ApplyOpFn extends DoFn<Sample, Sample> {
     private final AugmentSettings settings;
     private final SampleOp op;
@@ -77,23 +90,49 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       this.emitted = Metrics.counter(settings.stageName(), OUTPUT_COUNTER);
     }
 
+    @GetInitialRestriction
+    public OffsetRange initialRestriction(@Element Sample in) {
+      return new OffsetRange(0, settings.copies());
+    }
+
+    @SplitRestriction
+    public void splitRestriction(@Restriction OffsetRange range, OutputReceiver<OffsetRange> out) {
+      long perPart = Math.max(1, (range.getTo() - range.getFrom() + MAX_INITIAL_SPLITS - 1) / MAX_INITIAL_SPLITS);
+      for (OffsetRange part : range.split(perPart, 1)) {
+        out.output(part);
+      }
+    }
+
+    @GetRestrictionCoder
+    public Coder<OffsetRange> restrictionCoder() {
+      return OffsetRange.Coder.of();
+    }
+
     @ProcessElement
-    public void process(@Element Sample in, MultiOutputReceiver out) {
+    public void process(@Element Sample in, RestrictionTracker<OffsetRange, Long> tracker, MultiOutputReceiver out) {
+      long from = tracker.currentRestriction().getFrom();
+      if (!tracker.tryClaim(from)) {
+        return;
+      }
       Layers layers;
       try {
         layers = layersOf(in);
       } catch (IllegalArgumentException e) {
-        dead(in, "cannot read the sample's tensors: " + e.getMessage(), out);
+        // one dead letter per input, from the part that holds copy 0
+        if (from == 0) {
+          dead(in.getId(), "cannot read the sample's tensors: " + e.getMessage(), out);
+        }
         return;
       }
-      for (int copy = 0; copy < settings.copies(); copy++) {
+      for (int copy = (int) from; copy == from || tracker.tryClaim((long) copy); copy++) {
         SplittableRandom rng = CopyRandom.forCopy(settings.seed(), in.getId(), copy, settings.stageName());
         List<SampleOp.Outcome> results;
         try {
           results = op.apply(layers, rng);
         } catch (IllegalArgumentException e) {
-          dead(in, e.getMessage(), out);
-          return;
+          // every rejected copy is a dead letter, named as its output would have been
+          dead(settings.copies() > 1 ? copyId(in, copy) : in.getId(), e.getMessage(), out);
+          continue;
         }
         boolean fanOut = settings.copies() * results.size() > 1;
         for (int j = 0; j < results.size(); j++) {
@@ -111,7 +150,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       }
       Layers l = r.layers();
       return Sample.newBuilder(in)
-          .setId(fanOut ? in.getId() + "/" + settings.stageName() + "#" + k : in.getId())
+          .setId(fanOut ? copyId(in, k) : in.getId())
           .setImage(Tensors.toTensor(l.image()))
           .setMask(l.mask() == null ? null : Tensors.toTensor(l.mask()))
           .setWeights(l.weights() == null ? null : Tensors.toTensor(l.weights()))
@@ -121,9 +160,13 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
           .build();
     }
 
-    private void dead(Sample in, String reason, MultiOutputReceiver out) {
+    private String copyId(Sample in, int k) {
+      return in.getId() + "/" + settings.stageName() + "#" + k;
+    }
+
+    private void dead(String input, String reason, MultiOutputReceiver out) {
       out.get(SampleResult.DEAD_LETTERS).output(DeadLetter.newBuilder()
-          .setInput(in.getId())
+          .setInput(input)
           .setStage(settings.stageName())
           .setReason(reason)
           .build());

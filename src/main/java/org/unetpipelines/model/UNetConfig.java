@@ -1,0 +1,78 @@
+package org.unetpipelines.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+/**
+ * The U-Net's typed config.
+ *
+ * @param depth number of 2x2 poolings (the paper's net has 4: five resolution levels, 572 -> 388)
+ * @param baseFilters filters of the first level; level i has baseFilters * 2^i
+ * @param padding VALID (paper geometry, cropped skips) or SAME
+ * @param upsampling how the expanding path doubles the resolution
+ * @param batchNorm batch norm after every 3x3 convolution (then the convolution has no bias)
+ * @param dropout dropout rate at the end of the contracting path (0 = none; the paper uses 0.5)
+ * @param classes 1 -> sigmoid foreground probability, >= 2 -> softmax over classes
+ * @param inputChannels image channels
+ */
+public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling upsampling, boolean batchNorm,
+    float dropout, int classes, int inputChannels) implements java.io.Serializable {
+
+  public static final int MAX_DEPTH = 6;
+
+  public UNetConfig {
+    checkArgument(depth >= 1 && depth <= MAX_DEPTH, "depth must be 1..%s, got %s", MAX_DEPTH, depth);
+    checkArgument(baseFilters >= 1 && baseFilters <= 1024, "base filters must be 1..1024, got %s", baseFilters);
+    checkArgument(padding != null, "padding must be valid or same");
+    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest or pixel_shuffle");
+    checkArgument(dropout >= 0f && dropout < 1f, "dropout must be in [0, 1), got %s", dropout);
+    checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
+    checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);
+  }
+
+  /** Ronneberger et al. 2015: depth 4, 64 filters, valid padding, up-convolutions, dropout 0.5, 2-class softmax. */
+  public static UNetConfig paper() {
+    return new UNetConfig(4, 64, Padding.VALID, Upsampling.TRANSPOSE, false, 0.5f, 2, 1);
+  }
+
+  /** The benchmark / CPU default: depth 4, 16 filters, same padding, transposed conv, sigmoid (1.94 M parameters). */
+  public static UNetConfig small() {
+    return new UNetConfig(4, 16, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1);
+  }
+
+  /** The minimal net of "Understanding U-Net": depth 3, same padding (here 16 filters, bilinear, sigmoid). */
+  public static UNetConfig understanding() {
+    return new UNetConfig(3, 16, Padding.SAME, Upsampling.BILINEAR, false, 0f, 1, 1);
+  }
+
+  public UNetConfig withDepth(int d) {
+    return new UNetConfig(d, baseFilters, padding, upsampling, batchNorm, dropout, classes, inputChannels);
+  }
+
+  public UNetConfig withBaseFilters(int f) {
+    return new UNetConfig(depth, f, padding, upsampling, batchNorm, dropout, classes, inputChannels);
+  }
+
+  public UNetConfig withPadding(Padding p) {
+    return new UNetConfig(depth, baseFilters, p, upsampling, batchNorm, dropout, classes, inputChannels);
+  }
+
+  public UNetConfig withUpsampling(Upsampling u) {
+    return new UNetConfig(depth, baseFilters, padding, u, batchNorm, dropout, classes, inputChannels);
+  }
+
+  public UNetConfig withBatchNorm(boolean bn) {
+    return new UNetConfig(depth, baseFilters, padding, upsampling, bn, dropout, classes, inputChannels);
+  }
+
+  public UNetConfig withDropout(float rate) {
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, rate, classes, inputChannels);
+  }
+
+  public UNetConfig withClasses(int k) {
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, k, inputChannels);
+  }
+
+  public UNetConfig withInputChannels(int c) {
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, classes, c);
+  }
+}

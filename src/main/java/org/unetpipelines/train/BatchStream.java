@@ -1,0 +1,170 @@
+package org.unetpipelines.train;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.hash.Hashing;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.unetpipelines.records.Sample;
+
+/**
+ * One epoch of batches, prepared by a background thread so a training step does not wait on input:
+ * read samples, pass them through a shuffle buffer, cut windows and fill batch arrays, and hand them
+ * over through a bounded queue ({@code prefetch} batches ahead).
+ *
+ * <p>Deterministic: the shuffle order is a function of (seed, epoch) and the source order, crops of
+ * (seed, epoch, sample id). {@code skipBatches} drops the first batches of the epoch (after
+ * shuffling), which is how a resumed run lands exactly where the checkpoint left off.
+ */
+public final class BatchStream implements Iterator<Batch>, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchStream.class);
+  private static final Object END = new Object();
+
+  private final BlockingQueue<Object> queue;
+  private final Thread producer;
+  private volatile boolean closed;
+  private Object next;
+
+  /**
+   * @param random true for training (shuffle, random crops); false for validation (source order, centered windows)
+   */
+  public BatchStream(Iterable<Sample> source, SampleArrays arrays, int batchSize, int shuffleBuffer, long seed,
+      long epoch, long skipBatches, int prefetch, boolean random) {
+    checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
+    this.queue = new ArrayBlockingQueue<>(Math.max(1, prefetch));
+    this.producer = new Thread(() -> produce(source, arrays, batchSize, random ? shuffleBuffer : 0, seed, epoch,
+        skipBatches, random), "batch-stream-epoch-" + epoch);
+    producer.setDaemon(true);
+    producer.start();
+  }
+
+  private void produce(Iterable<Sample> source, SampleArrays arrays, int batchSize, int shuffleBuffer, long seed,
+      long epoch, long skipBatches, boolean random) {
+    try {
+      SplittableRandom rng = new SplittableRandom(
+          Hashing.murmur3_128().newHasher().putLong(seed).putLong(epoch).putInt(0x5eed).hash().asLong());
+      Iterator<Sample> it = shuffled(source.iterator(), shuffleBuffer, rng);
+      long index = 0;
+      while (it.hasNext() && !closed) {
+        List<Sample> group = new ArrayList<>(batchSize);
+        while (group.size() < batchSize && it.hasNext()) {
+          group.add(it.next());
+        }
+        if (index++ < skipBatches) {
+          continue;
+        }
+        int n = group.size();
+        float[] images = new float[n * arrays.imageSize()];
+        float[] targets = new float[n * arrays.targetSize()];
+        float[] weights = new float[n * arrays.weightSize()];
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          Sample s = group.get(i);
+          arrays.fill(s, arrays.window(s, seed, epoch, random), i, images, targets, weights);
+          ids.add(s.getId());
+        }
+        put(new Batch(n, images, targets, weights, List.copyOf(ids), epoch, index - 1));
+      }
+      put(END);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      try {
+        put(e);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void put(Object o) throws InterruptedException {
+    while (!closed) {
+      if (queue.offer(o, 100, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    }
+  }
+
+  /** A shuffle buffer: emits a uniformly chosen buffered element and refills its slot. */
+  static Iterator<Sample> shuffled(Iterator<Sample> in, int bufferSize, SplittableRandom rng) {
+    if (bufferSize <= 1) {
+      return in;
+    }
+    List<Sample> buffer = new ArrayList<>(bufferSize);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        fill();
+        return !buffer.isEmpty();
+      }
+
+      private void fill() {
+        while (buffer.size() < bufferSize && in.hasNext()) {
+          buffer.add(in.next());
+        }
+      }
+
+      @Override
+      public Sample next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int i = rng.nextInt(buffer.size());
+        Sample out = buffer.get(i);
+        Sample last = buffer.remove(buffer.size() - 1);
+        if (i < buffer.size()) {
+          buffer.set(i, last);
+        }
+        return out;
+      }
+    };
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next == null) {
+      try {
+        long t0 = System.nanoTime();
+        next = queue.take();
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        if (waited > 1000) {
+          LOG.debug("waited {} ms for input", waited);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the next batch", e);
+      }
+      if (next instanceof RuntimeException) {
+        RuntimeException e = (RuntimeException) next;
+        next = END;
+        throw new IllegalStateException("reading training samples failed: " + e.getMessage(), e);
+      }
+    }
+    return next != END;
+  }
+
+  @Override
+  public Batch next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Batch b = (Batch) next;
+    next = null;
+    return b;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    producer.interrupt();
+    queue.clear();
+  }
+}

@@ -1,0 +1,144 @@
+package org.unetpipelines.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+
+class UNetTest {
+
+  /** k x k convolution with bias: k*k*cin*cout weights + cout biases. */
+  private static long conv(int k, long cin, long cout) {
+    return (long) k * k * cin * cout + cout;
+  }
+
+  private static long params(UNetConfig c, int size) {
+    try (Graph g = new Graph()) {
+      return ModelGraph.build(g, UNet.of(c), size, size, Initializer.PAPER, 1).parameterCount();
+    }
+  }
+
+  @Test
+  void depth4Filters16SameTransposeHas1_94MParameters() {
+    // Hand count, level by level (f = 16, 32, 64, 128, 256):
+    long down = conv(3, 1, 16) + conv(3, 16, 16)          //    160 +   2,320
+        + conv(3, 16, 32) + conv(3, 32, 32)                //  4,640 +   9,248
+        + conv(3, 32, 64) + conv(3, 64, 64)                // 18,496 +  36,928
+        + conv(3, 64, 128) + conv(3, 128, 128)             // 73,856 + 147,584
+        + conv(3, 128, 256) + conv(3, 256, 256);           // 295,168 + 590,080
+    long up = conv(2, 256, 128) + conv(3, 256, 128) + conv(3, 128, 128) // 2x2 up-conv, then concat -> 256 in
+        + conv(2, 128, 64) + conv(3, 128, 64) + conv(3, 64, 64)
+        + conv(2, 64, 32) + conv(3, 64, 32) + conv(3, 32, 32)
+        + conv(2, 32, 16) + conv(3, 32, 16) + conv(3, 16, 16);
+    long head = conv(1, 16, 1);
+    assertEquals(1_178_480L, down);
+    assertEquals(1_940_817L, down + up + head);
+    assertEquals(1_940_817L, params(UNetConfig.small(), 128));
+  }
+
+  @Test
+  void paperNetParameterCount() {
+    // Depth 4, 64 filters, 2-class head: the same formula scaled, 31,030,658 parameters by hand.
+    long total = 0;
+    long cin = 1;
+    for (int i = 0; i <= 4; i++) {
+      long f = 64L << i;
+      total += conv(3, cin, f) + conv(3, f, f);
+      cin = f;
+    }
+    for (int i = 3; i >= 0; i--) {
+      long f = 64L << i;
+      total += conv(2, 2 * f, f) + conv(3, 2 * f, f) + conv(3, f, f);
+    }
+    total += conv(1, 64, 2);
+    assertEquals(31_030_658L, total);
+    assertEquals(total, params(UNetConfig.paper(), 572));
+  }
+
+  @Test
+  void variantsParameterCounts() {
+    UNetConfig base = new UNetConfig(2, 8, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1);
+    long enc = conv(3, 1, 8) + conv(3, 8, 8) + conv(3, 8, 16) + conv(3, 16, 16) + conv(3, 16, 32) + conv(3, 32, 32);
+    long dec = conv(3, 32, 16) + conv(3, 16, 16) + conv(3, 16, 8) + conv(3, 8, 8);
+    long head = conv(1, 8, 1);
+    long upTranspose = conv(2, 32, 16) + conv(2, 16, 8);
+    assertEquals(enc + dec + head + upTranspose, params(base, 32));
+    // resize + 2x2 conv has the same count as the transposed conv
+    assertEquals(enc + dec + head + upTranspose, params(base.withUpsampling(Upsampling.BILINEAR), 32));
+    assertEquals(enc + dec + head + upTranspose, params(base.withUpsampling(Upsampling.NEAREST), 32));
+    // pixel shuffle: 1x1 conv to 4x the channels
+    long upShuffle = conv(1, 32, 64) + conv(1, 16, 32);
+    assertEquals(enc + dec + head + upShuffle, params(base.withUpsampling(Upsampling.PIXEL_SHUFFLE), 32));
+    // batch norm: each 3x3 conv loses its bias (c) and gains gamma + beta (2c): +c per 3x3 conv
+    long bnExtra = 8 + 8 + 16 + 16 + 32 + 32 + 16 + 16 + 8 + 8;
+    assertEquals(enc + dec + head + upTranspose + bnExtra, params(base.withBatchNorm(true), 32));
+    // softmax head with 3 classes
+    assertEquals(enc + dec + conv(1, 8, 3) + upTranspose, params(base.withClasses(3), 32));
+  }
+
+  @Test
+  void paperValidGeometry572To388() {
+    UNetConfig paper = UNetConfig.paper();
+    assertEquals(388, UNet.outputSide(paper, 572));
+    try (Graph g = new Graph()) {
+      ModelGraph m = ModelGraph.build(g, UNet.of(paper), 572, 572, Initializer.PAPER, 1);
+      assertArrayEquals(new long[] {-1, 388, 388, 2}, m.probabilities().shape().asArray());
+      assertArrayEquals(new long[] {-1, 388, 388, 2}, m.trainLogits().shape().asArray());
+    }
+  }
+
+  @Test
+  void rejectsSizesThatDoNotFitAndNamesNearestValid() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> UNet.of(UNetConfig.paper()).outputSize(500, 572));
+    assertTrue(e.getMessage().contains("input height 500"), e.getMessage());
+    assertTrue(e.getMessage().contains("[492, 508]"), e.getMessage());
+    IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
+        () -> UNet.of(UNetConfig.small()).outputSize(128, 100));
+    assertTrue(same.getMessage().contains("multiple of 2^depth = 16"), same.getMessage());
+    assertTrue(same.getMessage().contains("[96, 112]"), same.getMessage());
+  }
+
+  @Test
+  void rejectsBadConfigs() {
+    IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> UNetConfig.small().withDepth(0));
+    assertTrue(d.getMessage().contains("depth must be 1..6, got 0"), d.getMessage());
+    IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> UNetConfig.small().withDropout(1f));
+    assertTrue(r.getMessage().contains("dropout must be in [0, 1), got 1.0"), r.getMessage());
+    IllegalArgumentException k = assertThrows(IllegalArgumentException.class, () -> UNetConfig.small().withClasses(0));
+    assertTrue(k.getMessage().contains("classes must be >= 1"), k.getMessage());
+  }
+
+  @Test
+  void runsEveryUpsamplingAndValidPaddingWithExpectedShapes() {
+    for (Upsampling u : Upsampling.values()) {
+      for (Padding p : Padding.values()) {
+        UNetConfig c = new UNetConfig(2, 4, p, u, true, 0.5f, 2, 1);
+        int in = p == Padding.SAME ? 32 : 44;
+        int out = p == Padding.SAME ? 32 : 4; // valid: 44-4=40 /2 20-4=16 /2 8-4=4 -> 8-4=4 -> 8-4=4
+        try (Graph g = new Graph()) {
+          ModelGraph m = ModelGraph.build(g, UNet.of(c), in, in, Initializer.HE_NORMAL, 3);
+          try (Session s = new Session(g);
+              TFloat32 x = TFloat32.tensorOf(Shape.of(2, in, in, 1), d -> d.scalars().forEach(v -> v.setFloat(0.5f)))) {
+            s.initialize();
+            try (Result r = s.runner().feed(m.inferInput(), x).fetch(m.probabilities()).run()) {
+              Tensor t = r.get(0);
+              assertArrayEquals(new long[] {2, out, out, 2}, t.shape().asArray(), u + " " + p);
+              TFloat32 probs = (TFloat32) t;
+              float sum = probs.getFloat(0, 0, 0, 0) + probs.getFloat(0, 0, 0, 1);
+              assertEquals(1f, sum, 1e-5f, "softmax sums to 1");
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package org.unetpipelines.stages.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.engine.PipelineFile;
+import org.unetpipelines.engine.PipelinePlan;
+import org.unetpipelines.engine.StageRegistry;
+import org.unetpipelines.engine.ValidationException;
+import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.Upsampling;
+import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.records.ShardSet;
+import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.io.SyntheticImages;
+import org.unetpipelines.stages.io.WriteShards;
+import org.unetpipelines.train.Trainer;
+import org.unetpipelines.train.TrainConfig;
+
+class TrainStageTest {
+
+  @Test
+  void trainsOnWrittenShardsOnOneWorkerAndEmitsOneArtifact(@TempDir Path dir) throws Exception {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    Coders.register(p);
+    PCollection<ShardSet> shards = p
+        .apply("Synth", SyntheticImages.ellipses().withCount(12).withSize(32, 32).withSeed(3))
+        .apply("Write", WriteShards.avro(dir.resolve("shards").toString()).withShards(3));
+    UNetConfig model = new UNetConfig(1, 4, Padding.SAME, Upsampling.NEAREST, false, 0f, 1, 1);
+    TrainConfig cfg = TrainConfig.defaults(24, 24).toBuilder().steps(6).batchSize(2).threads(1, 1).build();
+    PCollection<ModelArtifact> out = shards.apply("Train",
+        Train.unet(model, cfg, dir.resolve("model").toString()).withValidationFraction(0.25).withRun("t/1"));
+    PAssert.that(out).satisfies(artifacts -> {
+      int n = 0;
+      for (ModelArtifact a : artifacts) {
+        n++;
+        assertEquals(6L, a.getSteps());
+        assertEquals(24, a.getInputHeight());
+        assertEquals("unet", a.getModel());
+        assertEquals("t/1", a.getRun());
+        assertTrue(Files.isDirectory(Path.of(a.getSavedModelDir())));
+      }
+      assertEquals(1, n, "one artifact");
+      return null;
+    });
+    p.run().waitUntilFinish();
+    assertTrue(Files.exists(dir.resolve("model").resolve(Trainer.MODEL_JSON)));
+    String curve = Files.readString(dir.resolve("model").resolve(Trainer.CURVE_CSV));
+    assertTrue(curve.contains(",validation,"), "validation held out by id hash: " + curve);
+  }
+
+  @Test
+  void validationSplitByIdHashIsStable() {
+    double a = Train.idFraction("slice07.png");
+    assertEquals(a, Train.idFraction("slice07.png"));
+    assertTrue(a >= 0 && a < 1);
+    // augmented copies share their original's side of the split; multi-page ids and paths are kept
+    assertEquals("slice07.png", Train.splitKey("slice07.png/TrainDeformed#2/Flip#0"));
+    assertEquals(a, Train.idFraction("slice07.png/TrainDeformed#1"));
+    assertEquals("dir/stack.tif#3", Train.splitKey("dir/stack.tif#3/ElasticDeform#0"));
+    assertEquals("membranes#4", Train.splitKey("membranes#4"));
+  }
+
+  @Test
+  void rejectsBadBuilderArguments() {
+    UNetConfig model = UNetConfig.small();
+    TrainConfig cfg = TrainConfig.defaults(100, 100);
+    IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> Train.unet(model, cfg, "/o"));
+    assertTrue(size.getMessage().contains("nearest valid sizes: [96, 112]"), size.getMessage());
+    TrainConfig ok = TrainConfig.defaults(128, 128);
+    IllegalArgumentException frac = assertThrows(IllegalArgumentException.class,
+        () -> Train.unet(model, ok, "/o").withValidationFraction(1.0));
+    assertTrue(frac.getMessage().contains("validation fraction must be in [0, 1), got 1.0"), frac.getMessage());
+    IllegalArgumentException dir = assertThrows(IllegalArgumentException.class, () -> Train.unet(model, ok, " "));
+    assertTrue(dir.getMessage().contains("output directory must not be empty"), dir.getMessage());
+  }
+
+  private static final String HEAD = String.join("\n",
+      "pipeline:",
+      "  transforms:",
+      "    - {type: SyntheticImages, name: Synth, config: {count: 2, height: 32, width: 32}}",
+      "    - {type: WriteAvro, name: Shards, input: Synth, config: {path: shards}}",
+      "    - type: Train",
+      "      input: Shards",
+      "      config: ");
+
+  private static ValidationException invalid(String config) {
+    return assertThrows(ValidationException.class, () -> PipelinePlan.validate(
+        PipelineFile.parse("t.yaml", HEAD + config + "\n", List.of()), StageRegistry.load()));
+  }
+
+  @Test
+  void pipelineConfigErrorsNameTheProblem() throws Exception {
+    PipelinePlan ok = PipelinePlan.validate(PipelineFile.parse("t.yaml",
+        HEAD + "{path: m, height: 32, width: 32, steps: 5, upsampling: pixel_shuffle}\n", List.of()),
+        StageRegistry.load());
+    assertEquals("Train", ok.stages().get(2).type());
+    String size = invalid("{path: m, height: 30, width: 32, steps: 5}").getMessage();
+    assertTrue(size.contains("input height 30 does not fit a depth-4 same-padding U-Net"), size);
+    assertTrue(size.contains("[16, 32]"), size);
+    String ups = invalid("{path: m, height: 32, width: 32, steps: 5, upsampling: bicubic}").getMessage();
+    assertTrue(ups.contains("transpose | bilinear | nearest | pixel_shuffle"), ups);
+    String steps = invalid("{path: m, height: 32, width: 32, steps: 0}").getMessage();
+    assertTrue(steps.contains("steps must be >= 1, got 0"), steps);
+    String frac = invalid("{path: m, height: 32, width: 32, steps: 5, validation_fraction: 0.95}").getMessage();
+    assertTrue(frac.contains("'validation_fraction' must be in [0, 0.9], got 0.95"), frac);
+    String missing = invalid("{path: m, height: 32, width: 32}").getMessage();
+    assertTrue(missing.contains("steps"), missing);
+  }
+}

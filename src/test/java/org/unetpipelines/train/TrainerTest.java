@@ -1,0 +1,78 @@
+package org.unetpipelines.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.UNet;
+import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.Upsampling;
+import org.unetpipelines.records.CurvePoint;
+import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.records.Sample;
+
+class TrainerTest {
+
+  @Test
+  void tinyUNetLearnsEllipsesToIoU90(@TempDir Path dir) throws Exception {
+    List<Sample> train = TestSamples.ellipses(7, 0, 48, 64);
+    List<Sample> val = TestSamples.ellipses(7, 1000, 8, 64);
+    UNet net = UNet.of(new UNetConfig(2, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0f, 1, 1));
+    TrainConfig cfg = TrainConfig.defaults(64, 64).toBuilder()
+        .optimizer(OptimizerKind.ADAM).learningRate(0.01).loss(LossKind.BCE_DICE)
+        .batchSize(4).shuffleBuffer(16).steps(240).threads(2, 1).logEvery(60).build();
+    long t0 = System.nanoTime();
+    ModelArtifact a = Trainer.train(net, cfg, train, val, dir, "test/ellipses", "{}");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    List<CurvePoint> curve = CurveLog.readAvro(dir.resolve(Trainer.CURVE_AVRO));
+    List<Double> iou = CurveLog.series(curve, "validation", "iou");
+    double last = iou.get(iou.size() - 1);
+    assertTrue(last >= 0.9, "validation IoU " + last + " after 240 steps; curve " + iou);
+    assertTrue(seconds < 60, "took " + seconds + " s");
+    assertEquals(240, a.getSteps());
+    assertEquals(64, a.getOutputHeight());
+    assertTrue(Files.exists(dir.resolve(Trainer.SAVED_MODEL).resolve("saved_model.pb")));
+    String json = Files.readString(dir.resolve(Trainer.MODEL_JSON));
+    assertTrue(json.contains("\"padding\" : \"same\""), json);
+    assertTrue(json.contains("\"output\" : \"probabilities\""), json);
+  }
+
+  @Test
+  void resumeContinuesTheSameLossCurve(@TempDir Path dir) throws Exception {
+    List<Sample> train = TestSamples.ellipses(3, 0, 10, 32);
+    List<Sample> val = TestSamples.ellipses(3, 500, 2, 32);
+    UNet net = UNet.of(new UNetConfig(1, 4, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
+    TrainConfig base = TrainConfig.defaults(32, 32).toBuilder()
+        .batchSize(3).shuffleBuffer(5).learningRate(0.05).schedule(LearningRateSchedule.Kind.PLATEAU)
+        .plateau(0.5, 1, 1e-5).threads(1, 1).build();
+    // 8 steps straight (3 full epochs of 4 batches are 12 steps: the split falls mid-epoch, step 5).
+    Path straight = dir.resolve("straight");
+    Trainer.train(net, base.toBuilder().steps(8).build(), train, val, straight, "r", "{}");
+    // 5 steps with a checkpoint at 5, then a new run to 8 resumes from it.
+    Path resumed = dir.resolve("resumed");
+    Trainer.train(net, base.toBuilder().steps(5).build(), train, val, resumed, "r", "{}");
+    Trainer.train(net, base.toBuilder().steps(8).build(), train, val, resumed, "r", "{}");
+    List<CurvePoint> a = CurveLog.readAvro(straight.resolve(Trainer.CURVE_AVRO));
+    List<CurvePoint> b = CurveLog.readAvro(resumed.resolve(Trainer.CURVE_AVRO));
+    List<Double> la = CurveLog.series(a, "train", "loss");
+    List<Double> lb = CurveLog.series(b, "train", "loss");
+    assertEquals(8, la.size());
+    assertEquals(la, lb, "per-step training losses, straight vs resumed");
+    assertEquals(CurveLog.series(a, "train", "learning_rate"), CurveLog.series(b, "train", "learning_rate"));
+    assertEquals(CurveLog.series(a, "validation", "loss"), CurveLog.series(b, "validation", "loss"));
+    assertEquals(2, CurveLog.series(a, "validation", "loss").size(), "epochs 0 and 1 end at steps 4 and 8");
+    assertEquals(CurveLog.series(a, "validation", "final_loss"), CurveLog.series(b, "validation", "final_loss"));
+    // every point but the wall-clock time is the same
+    assertEquals(a.size(), b.size());
+    for (int i = 0; i < a.size(); i++) {
+      a.get(i).setElapsedSeconds(0.0);
+      b.get(i).setElapsedSeconds(0.0);
+    }
+    assertEquals(a, b);
+  }
+}
