@@ -104,8 +104,12 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
 
   /** A minimal artifact for a SavedModel that did not come from a Train stage in this pipeline. */
   static ModelArtifact artifactOf(ModelSpec spec, String run) {
+    Path dir = Path.of(spec.savedModelDir()).toAbsolutePath().normalize();
+    // variant: the model's folder name (its parent's for a training output's saved_model/)
+    Path named = dir.getFileName().toString().equals(ModelSpec.SAVED_MODEL) && dir.getParent() != null
+        ? dir.getParent() : dir;
     return ModelArtifact.newBuilder().setRun(run).setModel("savedmodel")
-        .setVariant(Path.of(spec.savedModelDir()).getFileName().toString()).setSavedModelDir(spec.savedModelDir())
+        .setVariant(String.valueOf(named.getFileName())).setSavedModelDir(spec.savedModelDir())
         .setInputHeight(spec.inputHeight()).setInputWidth(spec.inputWidth()).setInputChannels(spec.inputChannels())
         .setOutputHeight(spec.outputHeight()).setOutputWidth(spec.outputWidth()).setClasses(spec.classes())
         .setParameters(0).setSteps(0).setSeed(0).setTrainSeconds(0).setFinalLoss(Double.NaN).setConfig("{}")
