@@ -66,7 +66,7 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code
  * PCollection<MetricRecord> m = samples.apply(
- *     Evaluate.models(artifacts).withDataset("isbi2012").withSplit("validation").writeTo("/out/eval"));
+ *     Evaluate.models(artifacts).withDataset("isbi2012").withSplit("validation").writeTo("/out/eval")).metrics();
  * }</pre>
  */
 public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult> {
