@@ -89,7 +89,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     spec.commandLine().getOut().flush();
     if (predicted < read) {
       spec.commandLine().getErr().println("predict: " + (read - predicted) + " of " + read
-          + " inputs could not be read (see the log)");
+          + " inputs could not be read or predicted (see the log)");
     }
     return predicted == read && predicted > 0 ? 0 : 1;
   }
