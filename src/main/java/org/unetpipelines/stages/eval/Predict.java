@@ -188,8 +188,8 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
   public record Config(
       @Param(doc = "SavedModel folder with model.json; absent: use the ModelArtifact input (a Train stage)",
           def = Param.NULL) String model,
-      @Param(doc = "how tiles cover an image: overlap_tile (U-Net, valid padding) or sliding_window (UNet++)",
-          def = "overlap_tile") InferenceMode mode,
+      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
+          def = "auto") InferenceMode mode,
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold of the label PNGs (p > t), [0, 1]", def = "0.5") double threshold,

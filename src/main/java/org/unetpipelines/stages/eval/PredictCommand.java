@@ -40,7 +40,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder for STEM_prob.png and STEM_label.png.")
   Path out;
 
-  @Option(names = "--mode", defaultValue = "overlap_tile",
+  @Option(names = "--mode", defaultValue = "auto",
       description = "overlap_tile or sliding_window; default ${DEFAULT-VALUE}.")
   InferenceMode mode;
 
