@@ -40,7 +40,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder for STEM_prob.png and STEM_label.png.")
   Path out;
 
-  @Option(names = "--mode", defaultValue = "overlap_tile",
+  @Option(names = "--mode", defaultValue = "auto",
       description = "overlap_tile or sliding_window; default ${DEFAULT-VALUE}.")
   InferenceMode mode;
 
@@ -50,6 +50,10 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
   @Option(names = "--batch", defaultValue = "4", description = "Tiles per model call; default ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(names = "--tile", defaultValue = "0",
+      description = "Input tile side for models that accept any size (e.g. 96); 0 = model.json's; default ${DEFAULT-VALUE}.")
+  int tile;
+
   @Option(names = "--threshold", defaultValue = "0.5", description = "Label threshold p > t; default ${DEFAULT-VALUE}.")
   double threshold;
 
@@ -58,7 +62,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     Inference inference;
     ModelSpec modelSpec;
     try {
-      inference = new Inference(mode, overlap, batch, threshold);
+      inference = new Inference(mode, overlap, batch, threshold, tile);
       modelSpec = ModelSpec.read(model);
       if (Globs.match(images).isEmpty()) {
         throw new IllegalArgumentException("--images: no files match '" + images + "'");
@@ -85,7 +89,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     spec.commandLine().getOut().flush();
     if (predicted < read) {
       spec.commandLine().getErr().println("predict: " + (read - predicted) + " of " + read
-          + " inputs could not be read (see the log)");
+          + " inputs could not be read or predicted (see the log)");
     }
     return predicted == read && predicted > 0 ? 0 : 1;
   }
