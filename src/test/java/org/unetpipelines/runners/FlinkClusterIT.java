@@ -35,8 +35,8 @@ import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.Sample;
 
 /**
- * The augment-and-shard pipeline (pipelines/quickstart.yaml: synthetic membranes, mirror padding,
- * elastic deformation, flips, border weights, Avro + TFRecord shards) on a real standalone Flink
+ * The augment-and-shard pipeline (src/test/resources/flink/augment-and-shard.yaml: synthetic
+ * membranes, mirror padding, elastic deformation, flips, border weights, Avro + TFRecord shards) on a real standalone Flink
  * cluster (a JobManager and two TaskManager JVMs started by runners/flink-cluster/start.sh): the job
  * FINISHES, its shards are byte-identical to the DirectRunner's, and a TaskManager killed mid-job
  * costs a restart but no record; the Train stage (TensorFlow from the cluster's lib/) runs job after
@@ -45,7 +45,7 @@ import org.unetpipelines.records.Sample;
  */
 @Tag("flink")
 class FlinkClusterIT {
-  static final Path QUICKSTART = Path.of("pipelines", "quickstart.yaml");
+  static final Path AUGMENT_AND_SHARD = Path.of("src", "test", "resources", "flink", "augment-and-shard.yaml");
   static final Path TRAIN = Path.of("src", "test", "resources", "flink", "train-small.yaml");
   static FlinkTestCluster cluster;
 
@@ -72,7 +72,7 @@ class FlinkClusterIT {
   record Run(String jobName, PipelineRun.Summary summary) {}
 
   static Run runFile(RunnerProfile profile, List<String> overrides, Path outRoot) throws Exception {
-    return runFile(QUICKSTART, profile, overrides, outRoot);
+    return runFile(AUGMENT_AND_SHARD, profile, overrides, outRoot);
   }
 
   static Run runFile(Path file, RunnerProfile profile, List<String> overrides, Path outRoot) throws Exception {
@@ -110,13 +110,13 @@ class FlinkClusterIT {
   @Test
   void aKilledTaskManagerCostsARestartButNoRecord() throws Exception {
     Path out = tmp.resolve("fault");
-    int images = 16;
+    int images = 32;
     RunnerProfile profile = clusterProfile();
     assertEquals(RunnerProfile.RestartType.FIXED_DELAY, profile.restartStrategy().type(),
         "runners/flink-cluster.yaml must configure a fixed-delay restart strategy");
     PipelineOptions options = RunnerProfiles.options(profile, "fault-tolerance", Map.of());
     PipelinePlan plan = PipelinePlan.validate(
-        PipelineFile.read(QUICKSTART, List.of("Membranes.config.count=" + images)), StageRegistry.load());
+        PipelineFile.read(AUGMENT_AND_SHARD, List.of("Membranes.config.count=" + images)), StageRegistry.load());
     ExecutorService exec = Executors.newSingleThreadExecutor();
     try {
       Future<PipelineRun.Summary> running =
