@@ -130,7 +130,8 @@ public final class Trainer {
       long startStep = step;
       long lastLogStep = step;
       long lastLogTime = t0;
-      float lastLoss = Float.NaN;
+      List<Double> resumedLosses = CurveLog.series(curve.points(), "train", "loss");
+      float lastLoss = resumedLosses.isEmpty() ? Float.NaN : resumedLosses.get(resumedLosses.size() - 1).floatValue();
       boolean stop = false;
       boolean tracedPlacement = false;
       long lastEpochEndStep = -1;
