@@ -100,6 +100,11 @@ class TrainerTest {
       b.get(i).setElapsedSeconds(0.0);
     }
     assertEquals(a, b);
+    // running again with nothing left to do keeps the curve and reports its last loss
+    ModelArtifact again = Trainer.train(net, base.toBuilder().steps(8).build(), train, val, resumed, "r", "{}");
+    assertEquals(8, again.getSteps());
+    assertEquals(la.get(7), again.getFinalLoss(), 1e-7);
+    assertEquals(la, CurveLog.series(CurveLog.readAvro(resumed.resolve(Trainer.CURVE_AVRO)), "train", "loss"));
     // a different network in the same folder is refused, naming both
     UNet other = UNet.of(new UNetConfig(1, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
