@@ -32,11 +32,17 @@ public final class Warp {
     float[] outWeights = weights == null ? null : new float[outH * outW * weights.length];
     float[] sy = new float[outW];
     float[] sx = new float[outW];
+    // the hot case (one-channel image, cubic, with a one-channel mask) samples both in one pass
+    boolean fused = imageOrder == Interpolation.CUBIC && image.length == 1 && mask != null && mask.length == 1;
     for (int y = 0; y < outH; y++) {
       map.row(y0 + y, x0, outW, sy, sx);
-      sampleAll(image, sy, sx, outW, outImage, y * outW);
-      if (mask != null) {
-        sampleAll(mask, sy, sx, outW, outMask, y * outW);
+      if (fused) {
+        image[0].cubicRow(sy, sx, outW, outImage, y * outW, 1, mask[0], outMask);
+      } else {
+        sampleAll(image, sy, sx, outW, outImage, y * outW);
+        if (mask != null) {
+          sampleAll(mask, sy, sx, outW, outMask, y * outW);
+        }
       }
       if (weights != null) {
         sampleAll(weights, sy, sx, outW, outWeights, y * outW);
@@ -56,6 +62,12 @@ public final class Warp {
     for (int c = 0; c < stride; c++) {
       planes[c].sampleRow(sy, sx, n, out, pixelOffset * stride + c, stride);
     }
+  }
+
+  /** The nearest pixel index, halves rounded up (the rule of every nearest path here). */
+  static int nearest(float v) {
+    int i = floor(v);
+    return v - i >= 0.5f ? i + 1 : i;
   }
 
   /** floor for floats well inside the int range (cheaper than Math.floor's double round trip). */
@@ -118,23 +130,22 @@ public final class Warp {
           linearRow(sy, sx, n, out, off, stride);
           break;
         default:
-          cubicRow(sy, sx, n, out, off, stride);
+          cubicRow(sy, sx, n, out, off, stride, null, null);
       }
     }
 
     private int fy(int i) {
-      return Boundary.REFLECT.fold(i, h);
+      return i >= 0 && i < h ? i : Boundary.REFLECT.fold(i, h);
     }
 
     private int fx(int i) {
-      return Boundary.REFLECT.fold(i, w);
+      return i >= 0 && i < w ? i : Boundary.REFLECT.fold(i, w);
     }
 
     private void nearestRow(float[] sy, float[] sx, int n, float[] out, int off, int stride) {
       for (int i = 0; i < n; i++) {
-        // round half up, as scipy's order-0 (floor(x + 0.5))
-        int iy = fy(floor(sy[i] + 0.5f));
-        int ix = fx(floor(sx[i] + 0.5f));
+        int iy = fy(nearest(sy[i]));
+        int ix = fx(nearest(sx[i]));
         out[off + i * stride] = data[iy * w + ix];
       }
     }
@@ -157,9 +168,15 @@ public final class Warp {
       }
     }
 
-    private void cubicRow(float[] sy, float[] sx, int n, float[] out, int off, int stride) {
+    /**
+     * Cubic row; when {@code nearest} is given, also samples that (same-size, one-channel) plane
+     * with nearest into {@code nearestOut} at the same offsets, reusing the floors and fractions.
+     */
+    void cubicRow(float[] sy, float[] sx, int n, float[] out, int off, int stride, Plane nearest,
+        float[] nearestOut) {
       final float[] d = data;
       final int w = this.w;
+      final float[] m = nearest == null ? null : nearest.data;
       for (int i = 0; i < n; i++) {
         float y = sy[i];
         float x = sx[i];
@@ -208,6 +225,11 @@ public final class Warp {
               + wy3 * (wx0 * d[r3 + c0] + wx1 * d[r3 + c1] + wx2 * d[r3 + c2] + wx3 * d[r3 + c3]);
         }
         out[off + i * stride] = v;
+        if (m != null) {
+          int iy = ty >= 0.5f ? yi + 1 : yi;
+          int ix = tx >= 0.5f ? xi + 1 : xi;
+          nearestOut[off + i] = m[fy(iy) * w + fx(ix)];
+        }
       }
     }
   }

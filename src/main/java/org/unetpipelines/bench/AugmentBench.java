@@ -70,6 +70,10 @@ public final class AugmentBench implements BenchTarget {
   @Option(names = "--mask", description = "Its mask file.")
   Path mask;
 
+  @Option(names = "--dump", description = "Also write one pair's padded input, lattice and output (raw little-endian "
+      + "float32/float64) to this folder, for bench/elastic_crosscheck.py.")
+  Path dump;
+
   @Override
   public Integer call() throws Exception {
     if (size < 8 || n < 1 || threads < 1 || pad < 0 || warmup < 0) {
@@ -81,6 +85,9 @@ public final class AugmentBench implements BenchTarget {
       return 2;
     }
     Layers input = input();
+    if (dump != null) {
+      dump(input);
+    }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<double[]>> futures = new ArrayList<>();
     long start = System.nanoTime();
@@ -153,6 +160,42 @@ public final class AugmentBench implements BenchTarget {
     }
     LOG.debug("worker {} checksum {}", worker, checksum);
     return ms;
+  }
+
+  /** One pair with an F32 image (no clamping / rounding), for an exact comparison with scipy. */
+  private void dump(Layers input) throws java.io.IOException {
+    Files.createDirectories(dump);
+    Layers padded = input.map(a -> Padding.pad(a, pad, Boundary.REFLECT));
+    ElasticWarp.Lattice lattice = ElasticWarp.Lattice.random(grid, sigma, CopyRandom.forCopy(42, "dump", 0, "ElasticDeform"));
+    Crops.Window win = Crops.Window.centered(padded.height(), padded.width(), size, size);
+    Layers f32 = new Layers(padded.image().withDepth(ImageArray.Depth.F32), padded.mask(), null);
+    Layers out = ElasticWarp.deform(f32, lattice, order, win.y(), win.x(), win.height(), win.width());
+    writeFloats(dump.resolve("padded_image.f32"), padded.image().data());
+    writeFloats(dump.resolve("padded_mask.f32"), padded.mask().data());
+    writeFloats(dump.resolve("out_image.f32"), out.image().data());
+    writeFloats(dump.resolve("out_mask.f32"), out.mask().data());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * grid * grid * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (double[][] d : new double[][][] {lattice.dy(), lattice.dx()}) {
+      for (double[] row : d) {
+        for (double v : row) {
+          b.putDouble(v);
+        }
+      }
+    }
+    Files.write(dump.resolve("lattice.f64"), b.array());
+    ObjectNode meta = new ObjectMapper().createObjectNode();
+    meta.put("padded", padded.height()).put("size", size).put("grid", grid).put("y0", win.y()).put("x0", win.x())
+        .put("order", order.name().toLowerCase());
+    Files.writeString(dump.resolve("meta.json"), meta.toString());
+    LOG.info("wrote a pair for bench/elastic_crosscheck.py to {}", dump);
+  }
+
+  private static void writeFloats(Path p, float[] v) throws java.io.IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      b.putFloat(f);
+    }
+    Files.write(p, b.array());
   }
 
   private static double percentile(double[] sorted, double q) {

@@ -5,7 +5,7 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.InputSpec;
-import org.unetpipelines.engine.Stage;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -16,7 +16,11 @@ import org.unetpipelines.stages.SampleResult;
  * public PTransform ({@link #build}); {@link #check} reports what that mapping rejects.
  */
 abstract class AugmentStage<C extends Record, T extends PTransform<PCollection<Sample>, SampleResult>>
-    implements Stage<C> {
+    extends BaseStage<C> {
+
+  AugmentStage(String type, String description, Class<C> configClass) {
+    super(type, description, configClass, InputSpec.one(Sample.class), Sample.class);
+  }
 
   /** The stage's PTransform for a config, with the pipeline's seed and the stage's name. */
   abstract T build(C config, long seed, String stageName);
@@ -24,16 +28,6 @@ abstract class AugmentStage<C extends Record, T extends PTransform<PCollection<S
   /** Cross-field problems of a built transform (the checks its expand() makes); none by default. */
   List<String> problems(T transform) {
     return List.of();
-  }
-
-  @Override
-  public InputSpec inputs() {
-    return InputSpec.one(Sample.class);
-  }
-
-  @Override
-  public Class<?> outputType() {
-    return Sample.class;
   }
 
   @Override

@@ -83,19 +83,10 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
 
   /** The {@code BorderWeightMap} stage type. */
   public static final class Provider extends AugmentStage<Config, BorderWeightMap> {
-    @Override
-    public String type() {
-      return "BorderWeightMap";
-    }
-
-    @Override
-    public String description() {
-      return "U-Net pixel loss weights w_c + w0 exp(-(d1+d2)^2/(2 sigma^2)) from the mask, stored as the sample's weights";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("BorderWeightMap",
+          "U-Net pixel loss weights w_c + w0 exp(-(d1+d2)^2/(2 sigma^2)) from the mask, stored as the sample's weights",
+          Config.class);
     }
 
     @Override

@@ -33,7 +33,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.unetpipelines.augment.ContactSheets;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.Stage;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
@@ -193,30 +193,10 @@ public final class ContactSheet extends PTransform<PCollectionList<Sample>, PCol
       @Param(doc = "cell size in pixels, 16..2048", def = "256") int cell) {}
 
   /** The {@code ContactSheet} stage type: {@code input: [Originals, Augmented]}. */
-  public static final class Provider implements Stage<Config> {
-    @Override
-    public String type() {
-      return "ContactSheet";
-    }
-
-    @Override
-    public String description() {
-      return "One PNG of original / augmented / mask overlay rows; input: [originals, augmented]";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
-    }
-
-    @Override
-    public InputSpec inputs() {
-      return InputSpec.of(2, 2, Sample.class);
-    }
-
-    @Override
-    public Class<?> outputType() {
-      return String.class;
+  public static final class Provider extends BaseStage<Config> {
+    public Provider() {
+      super("ContactSheet", "One PNG of original / augmented / mask overlay rows; input: [originals, augmented]",
+          Config.class, InputSpec.of(2, 2, Sample.class), String.class);
     }
 
     @Override

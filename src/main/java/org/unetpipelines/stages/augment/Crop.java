@@ -88,19 +88,10 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** The {@code Crop} stage type. */
   public static final class Provider extends AugmentStage<Config, Crop> {
-    @Override
-    public String type() {
-      return "Crop";
-    }
-
-    @Override
-    public String description() {
-      return "Crop to a size, centred or at random positions; samples smaller than the crop become dead letters";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("Crop",
+          "Crop to a size, centred or at random positions; samples smaller than the crop become dead letters",
+          Config.class);
     }
 
     @Override

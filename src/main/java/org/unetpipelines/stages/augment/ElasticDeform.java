@@ -156,19 +156,10 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
 
   /** The {@code ElasticDeform} stage type. */
   public static final class Provider extends AugmentStage<Config, ElasticDeform> {
-    @Override
-    public String type() {
-      return "ElasticDeform";
-    }
-
-    @Override
-    public String description() {
-      return "U-Net elastic deformation: grid x grid displacements ~ N(0, sigma), cubic B-spline image, nearest mask; copies per input";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("ElasticDeform",
+          "U-Net elastic deformation: grid x grid displacements ~ N(0, sigma), cubic B-spline image, nearest mask; copies per input",
+          Config.class);
     }
 
     @Override

@@ -70,19 +70,10 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** The {@code Flip} stage type. */
   public static final class Provider extends AugmentStage<Config, Flip> {
-    @Override
-    public String type() {
-      return "Flip";
-    }
-
-    @Override
-    public String description() {
-      return "Random left-right / up-down flips with given probabilities";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("Flip",
+          "Random left-right / up-down flips with given probabilities",
+          Config.class);
     }
 
     @Override

@@ -87,19 +87,10 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
 
   /** The {@code MirrorPad} stage type. */
   public static final class Provider extends AugmentStage<Config, MirrorPad> {
-    @Override
-    public String type() {
-      return "MirrorPad";
-    }
-
-    @Override
-    public String description() {
-      return "Pad image, mask and weights by mirroring their borders (pads larger than the image repeat the reflection)";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("MirrorPad",
+          "Pad image, mask and weights by mirroring their borders (pads larger than the image repeat the reflection)",
+          Config.class);
     }
 
     @Override

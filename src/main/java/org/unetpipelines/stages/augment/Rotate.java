@@ -115,19 +115,10 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
 
   /** The {@code Rotate} stage type. */
   public static final class Provider extends AugmentStage<Config, Rotate> {
-    @Override
-    public String type() {
-      return "Rotate";
-    }
-
-    @Override
-    public String description() {
-      return "Rotate about the centre by a fixed, uniform random or right angle (multiples of 90 exact)";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("Rotate",
+          "Rotate about the centre by a fixed, uniform random or right angle (multiples of 90 exact)",
+          Config.class);
     }
 
     @Override

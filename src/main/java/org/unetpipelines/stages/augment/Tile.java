@@ -95,19 +95,10 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** The {@code Tile} stage type. */
   public static final class Provider extends AugmentStage<Config, Tile> {
-    @Override
-    public String type() {
-      return "Tile";
-    }
-
-    @Override
-    public String description() {
-      return "Sliding-window tiles of a size and stride covering every pixel (the inverse: Tiler.Accumulator)";
-    }
-
-    @Override
-    public Class<Config> configClass() {
-      return Config.class;
+    public Provider() {
+      super("Tile",
+          "Sliding-window tiles of a size and stride covering every pixel (the inverse: Tiler.Accumulator)",
+          Config.class);
     }
 
     @Override
