@@ -109,8 +109,12 @@ class TrainerTest {
     UNet other = UNet.of(new UNetConfig(1, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> Trainer.train(other, base.toBuilder().steps(9).build(), train, val, resumed, "r", "{}"));
-    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, 32x32"),
+    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, momentum, 32x32"),
         e.getMessage());
     assertTrue(e.getMessage().contains("this run is depth1-f8-same"), e.getMessage());
+    IllegalArgumentException adam = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Trainer.train(net, base.toBuilder().steps(9).optimizer(OptimizerKind.ADAM).build(), train, val, resumed,
+            "r", "{}"));
+    assertTrue(adam.getMessage().contains("this run is depth1-f4-same-transpose-bn-drop0.3-k1, adam"), adam.getMessage());
   }
 }
