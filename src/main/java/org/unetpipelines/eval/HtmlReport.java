@@ -26,8 +26,9 @@ import org.unetpipelines.records.MetricRecord;
 /**
  * One self-contained HTML page (images embedded as base64, no scripts, opens from disk): the
  * aggregate metrics table (mean, std, 95 % CI, n per run), a per-image table of the main metrics,
- * training curves (one XChart PNG per curve metric: value per epoch, a line per run and split; when
- * an epoch holds several points their mean is drawn), and overlays of a few samples with a legend.
+ * training curves (one XChart PNG per curve metric, a line per run and split: the mean value per
+ * epoch, or per step when all points are in one epoch; metrics with a single point, such as final
+ * validation values, go to a table), and overlays of a few samples with a legend.
  */
 public final class HtmlReport {
   /** File name of the page inside the output folder. */
@@ -131,30 +132,57 @@ public final class HtmlReport {
       h.append("<p>No training curve was given.</p>\n");
       return;
     }
-    // metric -> (run / split) -> epoch -> values
-    Map<String, Map<String, TreeMap<Integer, List<Double>>>> byMetric = new TreeMap<>((a, b) ->
+    Map<String, List<CurvePoint>> byMetric = new TreeMap<>((a, b) ->
         a.equals("loss") ? (b.equals("loss") ? 0 : -1) : b.equals("loss") ? 1 : a.compareTo(b));
     for (CurvePoint p : curve) {
-      byMetric.computeIfAbsent(p.getMetric(), k -> new TreeMap<>())
-          .computeIfAbsent(p.getRun() + " / " + p.getSplit(), k -> new TreeMap<>())
-          .computeIfAbsent(p.getEpoch(), k -> new ArrayList<>()).add(p.getValue());
+      byMetric.computeIfAbsent(p.getMetric(), k -> new ArrayList<>()).add(p);
     }
+    List<CurvePoint> single = new ArrayList<>();
     h.append("<div class=grid>\n");
-    for (Map.Entry<String, Map<String, TreeMap<Integer, List<Double>>>> m : byMetric.entrySet()) {
-      byte[] png = curveChart(m.getKey(), m.getValue());
-      h.append("<figure><img alt=\"").append(esc(m.getKey())).append(" per epoch\" src=\"data:image/png;base64,")
-          .append(Base64.getEncoder().encodeToString(png)).append("\"><figcaption>").append(esc(m.getKey()))
-          .append(" per epoch (mean of the epoch's points)</figcaption></figure>\n");
+    for (Map.Entry<String, List<CurvePoint>> m : byMetric.entrySet()) {
+      List<CurvePoint> pts = m.getValue();
+      boolean perEpoch = pts.stream().map(CurvePoint::getEpoch).distinct().count() >= 2;
+      boolean perStep = pts.stream().map(CurvePoint::getStep).distinct().count() >= 2;
+      if (!perEpoch && !perStep) {
+        single.addAll(pts);
+        continue;
+      }
+      // (run / split) -> x -> values; x = epoch (mean of the epoch's points) or, within one epoch, step.
+      Map<String, TreeMap<Integer, List<Double>>> series = new TreeMap<>();
+      for (CurvePoint p : pts) {
+        int x = perEpoch ? p.getEpoch() : (int) p.getStep();
+        series.computeIfAbsent(p.getRun() + " / " + p.getSplit(), k -> new TreeMap<>())
+            .computeIfAbsent(x, k -> new ArrayList<>()).add(p.getValue());
+      }
+      String axis = perEpoch ? "epoch" : "step";
+      byte[] png = curveChart(m.getKey(), axis, series);
+      h.append("<figure><img alt=\"").append(esc(m.getKey())).append(" per ").append(axis)
+          .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
+          .append("\"><figcaption>").append(esc(m.getKey())).append(" per ").append(axis)
+          .append(perEpoch ? " (mean of the epoch's points)" : " (all points are in one epoch)")
+          .append("</figcaption></figure>\n");
     }
     h.append("</div>\n");
+    if (!single.isEmpty()) {
+      h.append("<table><tr><th class=l>run</th><th class=l>split</th><th class=l>metric</th><th>step</th>")
+          .append("<th>epoch</th><th>value</th></tr>\n");
+      for (CurvePoint p : single) {
+        h.append("<tr><td class=l>").append(esc(p.getRun())).append("</td><td class=l>").append(esc(p.getSplit()))
+            .append("</td><td class=l>").append(esc(p.getMetric())).append("</td><td>").append(p.getStep())
+            .append("</td><td>").append(p.getEpoch()).append("</td><td>").append(num(p.getValue()))
+            .append("</td></tr>\n");
+      }
+      h.append("</table>\n");
+    }
   }
 
-  /** The PNG of one curve metric: a line per run / split, x = epoch, y = mean value in the epoch. */
-  public static byte[] curveChart(String metric, Map<String, TreeMap<Integer, List<Double>>> series) {
-    XYChart chart = new XYChartBuilder().width(520).height(340).title(metric).xAxisTitle("epoch")
+  /** The PNG of one curve metric: a line per run / split, x = epoch or step, y = mean value at x. */
+  public static byte[] curveChart(String metric, String xAxis, Map<String, TreeMap<Integer, List<Double>>> series) {
+    XYChart chart = new XYChartBuilder().width(520).height(340).title(metric).xAxisTitle(xAxis)
         .yAxisTitle(metric).build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
     chart.getStyler().setDecimalPattern("#0.####");
     for (Map.Entry<String, TreeMap<Integer, List<Double>>> s : series.entrySet()) {
       double[] x = s.getValue().keySet().stream().mapToDouble(Integer::doubleValue).toArray();

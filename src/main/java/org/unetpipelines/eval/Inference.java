@@ -13,16 +13,25 @@ import org.unetpipelines.image.ImageArray;
  * @param overlap fraction of a tile shared with its neighbour in sliding-window mode, [0, 1)
  * @param batch tiles per model call, &gt;= 1
  * @param threshold foreground threshold (p &gt; t), [0, 1]
+ * @param tile input tile side for models that accept any size (e.g. 96 for UNet++'s patches); 0 =
+ *     the size in model.json
  */
-public record Inference(InferenceMode mode, double overlap, int batch, double threshold) implements Serializable {
+public record Inference(InferenceMode mode, double overlap, int batch, double threshold, int tile)
+    implements Serializable {
   public static final Inference DEFAULT = new Inference(InferenceMode.OVERLAP_TILE, 0.5, TiledInference.DEFAULT_BATCH,
-      SegmentationMetrics.DEFAULT_THRESHOLD);
+      SegmentationMetrics.DEFAULT_THRESHOLD, 0);
 
   public Inference {
     checkArgument(mode != null, "inference mode must be given (overlap_tile or sliding_window)");
     checkArgument(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
     checkArgument(batch >= 1, "batch must be >= 1, got %s", batch);
     checkArgument(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got %s", threshold);
+    checkArgument(tile >= 0, "tile must be >= 0 (0 = the model's own size), got %s", tile);
+  }
+
+  /** The model as run: its own tile size, or {@code tile x tile} input with the same margins. */
+  public ModelSpec spec(ModelSpec model) {
+    return tile == 0 ? model : model.withTile(tile, tile);
   }
 
   public ProbabilityMap predict(Predictor p, ImageArray image) {

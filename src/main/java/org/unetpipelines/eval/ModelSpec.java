@@ -86,6 +86,8 @@ public record ModelSpec(String savedModelDir, int inputHeight, int inputWidth, i
   public ModelSpec withTile(int inHeight, int inWidth) {
     int dy = inputHeight - outputHeight;
     int dx = inputWidth - outputWidth;
+    checkArgument(inHeight > dy && inWidth > dx,
+        "a %sx%s tile leaves no output: the model's margins take %s rows and %s columns", inHeight, inWidth, dy, dx);
     return new ModelSpec(savedModelDir, inHeight, inWidth, inputChannels, inHeight - dy, inWidth - dx, classes);
   }
 

@@ -229,6 +229,6 @@ public final class ModelGraph {
 
   /** Variable key ({@code layer/path/name}) to element count, in creation order. */
   public Map<String, Long> variableSizes() {
-    return Map.copyOf(variableSizes);
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variableSizes));
   }
 }

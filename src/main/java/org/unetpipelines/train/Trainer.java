@@ -43,7 +43,8 @@ public final class Trainer {
   public static final String CURVE_AVRO = "curve.avro";
 
   /** What a checkpoint needs besides the variables to continue the same run. */
-  public record CheckpointState(long step, long epoch, long batchesInEpoch, double scheduleScale, double scheduleBest,
+  public record CheckpointState(String variant, int height, int width, long seed, long step, long epoch,
+      long batchesInEpoch, double scheduleScale, double scheduleBest,
       int scheduleWait, double bestValidation, int epochsWithoutImprovement, double epochLossSum, long epochBatches,
       double elapsedSeconds, String prefix) {}
 
@@ -98,6 +99,13 @@ public final class Trainer {
       long epochBatches = 0;
       double elapsedBefore = 0;
       if (state != null) {
+        if (!net.variant().equals(state.variant()) || config.height() != state.height()
+            || config.width() != state.width() || config.seed() != state.seed()) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT,
+              "the checkpoint in %s was written by another run (%s, %dx%d, seed %d); this run is %s, %dx%d, seed %d."
+              + " Use another output folder, delete %s, or turn resume off", ckptDir, state.variant(), state.height(),
+              state.width(), state.seed(), net.variant(), config.height(), config.width(), config.seed(), ckptDir));
+        }
         tg.restore(ckptDir.resolve(state.prefix()));
         step = state.step();
         epoch = state.epoch();
@@ -125,7 +133,7 @@ public final class Trainer {
       float lastLoss = Float.NaN;
       boolean stop = false;
       boolean tracedPlacement = false;
-      double lastValidatedEpoch = -1;
+      long lastEpochEndStep = -1;
       long batchInEpoch = skip;
       try {
         while (step < config.steps() && !stop) {
@@ -168,7 +176,8 @@ public final class Trainer {
               }
               if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
                 LearningRateSchedule.State s = schedule.state();
-                checkpoint(tg, ckptDir, curve, new CheckpointState(step, epoch, batchInEpoch, s.scale(), s.best(),
+                checkpoint(tg, ckptDir, curve, new CheckpointState(net.variant(), config.height(), config.width(), config.seed(), step, epoch,
+                    batchInEpoch, s.scale(), s.best(),
                     s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches,
                     elapsedBefore + (System.nanoTime() - t0) / 1e9, "ckpt-" + step));
               }
@@ -200,7 +209,7 @@ public final class Trainer {
                 LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f", epoch, step, trainMean));
               }
               schedule.onEpochEnd(monitored);
-              lastValidatedEpoch = epoch;
+              lastEpochEndStep = step;
               epoch++;
               epochLossSum = 0;
               epochBatches = 0;
@@ -208,7 +217,7 @@ public final class Trainer {
             }
           }
         }
-        if (validation != null && lastValidatedEpoch != epoch) { // final (partial-epoch) validation
+        if (validation != null && lastEpochEndStep != step) { // final (partial-epoch) validation
           double[] v = validate(tg, validation, arrays);
           double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
           curve.add(run, step, epoch, "validation", CurveLog.FINAL_PREFIX + "loss", v[0], elapsed);
@@ -224,7 +233,8 @@ public final class Trainer {
       LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", step, step - startStep, seconds));
       // Final checkpoint and export.
       LearningRateSchedule.State s = schedule.state();
-      checkpoint(tg, ckptDir, null, new CheckpointState(step, epoch, batchInEpoch, s.scale(), s.best(),
+      checkpoint(tg, ckptDir, null, new CheckpointState(net.variant(), config.height(), config.width(), config.seed(), step, epoch,
+                    batchInEpoch, s.scale(), s.best(),
           s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches, seconds, "ckpt-" + step));
       Path savedModel = out.resolve(SAVED_MODEL);
       deleteRecursively(savedModel);

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -205,11 +204,6 @@ public final class TrainingGraph implements AutoCloseable {
         .output(OUTPUT_KEY, model.probabilities())
         .build();
     SavedModelBundle.exporter(dir.toString()).withTags(SERVE_TAG).withSession(session).withSignature(sig).export();
-  }
-
-  /** The scalar training-loss operand (for gradient checks). */
-  public Operand<TFloat32> trainLossValue() {
-    return trainLoss.value();
   }
 
   @Override

@@ -74,7 +74,7 @@ class PipelineValidationTest {
     assertEquals(7, err.line());
     assertEquals("S", err.stage());
     assertTrue(err.message().contains("unknown config key 'heigth' (did you mean 'height'?)"), err.message());
-    assertTrue(err.message().contains("allowed keys: kind, count, height, width"), err.message());
+    assertTrue(err.message().contains("allowed keys: kind, count, start, height, width"), err.message());
   }
 
   @Test

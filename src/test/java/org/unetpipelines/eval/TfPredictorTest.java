@@ -60,6 +60,30 @@ class TfPredictorTest {
   }
 
   @Test
+  void slidingWindowWithAnOverriddenTileMatchesWholeImage() {
+    ImageArray image = TiledInferenceTest.randomImage(45, 38, 9);
+    Inference sliding = new Inference(InferenceMode.SLIDING_WINDOW, 0.5, 3, 0.5, 20);
+    ModelSpec tiled = sliding.spec(spec);
+    assertEquals(16, tiled.outputHeight());
+    ProbabilityMap slid;
+    ProbabilityMap whole;
+    try (TfPredictor p = TfPredictor.load(tiled)) {
+      slid = sliding.predict(p, image);
+    }
+    try (TfPredictor p = TfPredictor.load(spec.withTile(45 + 4, 38 + 4))) {
+      whole = Inference.DEFAULT.predict(p, image);
+    }
+    for (int i = 0; i < whole.data().length; i++) {
+      assertEquals(whole.data()[i], slid.data()[i], 1e-6, "pixel " + i);
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.withTile(4, 4));
+    assertTrue(e.getMessage().contains("a 4x4 tile leaves no output: the model's margins take 4 rows"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new Inference(InferenceMode.OVERLAP_TILE, 0.5, 1, 0.5, -1));
+    assertTrue(e.getMessage().contains("tile must be >= 0 (0 = the model's own size), got -1"), e.getMessage());
+  }
+
+  @Test
   void rejectsMissingModelAndBadModelJson() throws Exception {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ModelSpec.read(tmp.resolve("nope")));

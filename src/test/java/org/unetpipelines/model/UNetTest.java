@@ -84,6 +84,34 @@ class UNetTest {
     assertEquals(enc + dec + conv(1, 8, 3) + upTranspose, params(base.withClasses(3), 32));
   }
 
+  /** Hand formula for a U-Net without batch norm whose up-steps are 2x2 convs (transpose, bilinear, nearest). */
+  private static long formula(int depth, int f, int cin, int classes) {
+    long total = 0;
+    long in = cin;
+    for (int i = 0; i <= depth; i++) {
+      long c = (long) f << i;
+      total += conv(3, in, c) + conv(3, c, c);
+      in = c;
+    }
+    for (int i = depth - 1; i >= 0; i--) {
+      long c = (long) f << i;
+      total += conv(2, 2 * c, c) + conv(3, 2 * c, c) + conv(3, c, c);
+    }
+    return total + conv(1, f, classes);
+  }
+
+  @Test
+  void understandingUNetIsAConfigurationOfTheBuilder() {
+    UNetConfig u = UNetConfig.understanding(); // depth 3, 16 filters, same padding, bilinear, sigmoid
+    assertEquals(3, u.depth());
+    assertEquals(Padding.SAME, u.padding());
+    assertEquals(formula(3, 16, 1, 1), params(u, 64));
+    assertEquals(481_745L, formula(3, 16, 1, 1));
+    assertEquals(formula(4, 16, 1, 1), params(UNetConfig.small(), 64));
+    assertEquals(formula(2, 32, 3, 4), params(UNetConfig.small().withDepth(2).withBaseFilters(32).withInputChannels(3)
+        .withClasses(4).withPadding(Padding.VALID), 92));
+  }
+
   @Test
   void paperValidGeometry572To388() {
     UNetConfig paper = UNetConfig.paper();

@@ -43,6 +43,32 @@ class TrainerTest {
   }
 
   @Test
+  void earlyStoppingEndsTheRunWhenValidationStopsImproving(@TempDir Path dir) throws Exception {
+    List<Sample> train = TestSamples.ellipses(5, 0, 8, 32);
+    // validation: the same images with inverted masks, so learning the task makes validation worse
+    List<Sample> inverted = new java.util.ArrayList<>();
+    for (Sample s : train) {
+      org.unetpipelines.image.ImageArray m = org.unetpipelines.image.Tensors.toImage(s.getMask()).copy();
+      for (int y = 0; y < m.height(); y++) {
+        for (int x = 0; x < m.width(); x++) {
+          m.set(y, x, 0, 255 - m.get(y, x));
+        }
+      }
+      inverted.add(Sample.newBuilder(s).setMask(org.unetpipelines.image.Tensors.toTensor(m)).build());
+    }
+    UNet net = UNet.of(new UNetConfig(1, 4, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1));
+    TrainConfig cfg = TrainConfig.defaults(32, 32).toBuilder().optimizer(OptimizerKind.ADAM).learningRate(0.01)
+        .batchSize(4).steps(400).earlyStopping(2, 0.0).threads(1, 1).build();
+    ModelArtifact a = Trainer.train(net, cfg, train, inverted, dir, "es", "{}");
+    List<Double> val = CurveLog.series(CurveLog.readAvro(dir.resolve(Trainer.CURVE_AVRO)), "validation", "loss");
+    assertTrue(a.getSteps() < 400, "stopped early at " + a.getSteps());
+    assertEquals(2 * val.size(), a.getSteps(), "2 steps per epoch, stopped at an epoch end");
+    double best = val.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    assertTrue(val.get(val.size() - 1) > best && val.get(val.size() - 2) > best,
+        "the last two validation losses did not improve on the best: " + val);
+  }
+
+  @Test
   void resumeContinuesTheSameLossCurve(@TempDir Path dir) throws Exception {
     List<Sample> train = TestSamples.ellipses(3, 0, 10, 32);
     List<Sample> val = TestSamples.ellipses(3, 500, 2, 32);
@@ -74,5 +100,12 @@ class TrainerTest {
       b.get(i).setElapsedSeconds(0.0);
     }
     assertEquals(a, b);
+    // a different network in the same folder is refused, naming both
+    UNet other = UNet.of(new UNetConfig(1, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Trainer.train(other, base.toBuilder().steps(9).build(), train, val, resumed, "r", "{}"));
+    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, 32x32"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("this run is depth1-f8-same"), e.getMessage());
   }
 }

@@ -104,8 +104,12 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
 
   /** A minimal artifact for a SavedModel that did not come from a Train stage in this pipeline. */
   static ModelArtifact artifactOf(ModelSpec spec, String run) {
+    Path dir = Path.of(spec.savedModelDir()).toAbsolutePath().normalize();
+    // variant: the model's folder name (its parent's for a training output's saved_model/)
+    Path named = dir.getFileName().toString().equals(ModelSpec.SAVED_MODEL) && dir.getParent() != null
+        ? dir.getParent() : dir;
     return ModelArtifact.newBuilder().setRun(run).setModel("savedmodel")
-        .setVariant(Path.of(spec.savedModelDir()).getFileName().toString()).setSavedModelDir(spec.savedModelDir())
+        .setVariant(String.valueOf(named.getFileName())).setSavedModelDir(spec.savedModelDir())
         .setInputHeight(spec.inputHeight()).setInputWidth(spec.inputWidth()).setInputChannels(spec.inputChannels())
         .setOutputHeight(spec.outputHeight()).setOutputWidth(spec.outputWidth()).setClasses(spec.classes())
         .setParameters(0).setSteps(0).setSeed(0).setTrainSeconds(0).setFinalLoss(Double.NaN).setConfig("{}")
@@ -212,7 +216,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       }
       ImageArray image = Tensors.toImage(s.getImage());
       for (ModelArtifact a : models) {
-        Predictor p = lease.get(ModelSpec.of(a));
+        Predictor p = lease.get(inference.spec(ModelSpec.of(a)));
         Map<String, Double> m = s.getMask() != null
             ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
             : classification(image, s.getLabel(), p);
@@ -245,7 +249,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
     }
 
     private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
-      String stem = Overlays.safeName(a.getRun() + "__" + id);
+      String stem = Overlays.stem(a.getRun() + "__" + id);
       try {
         Path dir = Files.createDirectories(Path.of(overlayDir));
         Files.write(dir.resolve(stem + ".overlay.png"),
@@ -338,6 +342,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
+      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
+          def = "0") int tile,
       @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
@@ -355,7 +361,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
     }
 
     @Override
@@ -365,7 +371,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       Evaluate t = models.isPresent() ? models(models.get())
           : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
-          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold()))
+          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile()))
           .writeTo(ctx.output(c.path()));
       return samples.apply(ctx.stageName(), t);
     }

@@ -23,10 +23,10 @@ final class ModelSource {
   private ModelSource() {}
 
   /** Config errors of the inference settings and the model folder. */
-  static List<String> check(String model, InferenceMode mode, double overlap, int batch, double threshold) {
+  static List<String> check(String model, InferenceMode mode, double overlap, int batch, double threshold, int tile) {
     List<String> out = new ArrayList<>();
     try {
-      new Inference(mode, overlap, batch, threshold);
+      new Inference(mode, overlap, batch, threshold, tile);
     } catch (IllegalArgumentException e) {
       out.add(e.getMessage());
     }

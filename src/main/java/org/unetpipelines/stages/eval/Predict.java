@@ -120,7 +120,7 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
       List<ModelArtifact> models = ctx.sideInput(view);
       ImageArray image = Tensors.toImage(s.getImage());
       for (ModelArtifact a : models) {
-        ProbabilityMap probs = inference.predict(lease.get(ModelSpec.of(a)), image);
+        ProbabilityMap probs = inference.predict(lease.get(inference.spec(ModelSpec.of(a))), image);
         ImageArray fg = probs.foregroundImage();
         int[] labels = probs.labels(inference.threshold());
         float[] lab = new float[labels.length];
@@ -159,6 +159,8 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold of the label PNGs (p > t), [0, 1]", def = "0.5") double threshold,
+      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
+          def = "0") int tile,
       @Param(doc = "output folder (under the output root) for STEM_prob.png (16-bit) and STEM_label.png",
           def = "predictions") String path) {}
 
@@ -172,7 +174,7 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold());
+      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
     }
 
     @Override
@@ -180,7 +182,7 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
       PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
       Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
       Predict t = models.isPresent() ? models(models.get()) : model(ModelSpec.read(Path.of(ctx.input(c.model()))));
-      t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold())).writeTo(ctx.output(c.path()));
+      t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile())).writeTo(ctx.output(c.path()));
       return samples.apply(ctx.stageName(), t);
     }
   }

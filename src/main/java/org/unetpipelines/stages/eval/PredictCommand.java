@@ -50,6 +50,10 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
   @Option(names = "--batch", defaultValue = "4", description = "Tiles per model call; default ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(names = "--tile", defaultValue = "0",
+      description = "Input tile side for models that accept any size (e.g. 96); 0 = model.json's; default ${DEFAULT-VALUE}.")
+  int tile;
+
   @Option(names = "--threshold", defaultValue = "0.5", description = "Label threshold p > t; default ${DEFAULT-VALUE}.")
   double threshold;
 
@@ -58,7 +62,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     Inference inference;
     ModelSpec modelSpec;
     try {
-      inference = new Inference(mode, overlap, batch, threshold);
+      inference = new Inference(mode, overlap, batch, threshold, tile);
       modelSpec = ModelSpec.read(model);
       if (Globs.match(images).isEmpty()) {
         throw new IllegalArgumentException("--images: no files match '" + images + "'");

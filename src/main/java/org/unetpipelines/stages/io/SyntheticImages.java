@@ -33,6 +33,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
 
   private final Kind kind;
   private final int count;
+  private final long start;
   private final int height;
   private final int width;
   private final int cells;
@@ -42,10 +43,11 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   private final double noise;
   private final long seed;
 
-  private SyntheticImages(Kind kind, int count, int height, int width, int cells, int ellipses,
+  private SyntheticImages(Kind kind, int count, long start, int height, int width, int cells, int ellipses,
       double minRadius, double maxRadius, double noise, long seed) {
     this.kind = kind;
     this.count = count;
+    this.start = start;
     this.height = height;
     this.width = width;
     this.cells = cells;
@@ -58,12 +60,12 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
 
   /** EM-like membranes: 8 images of 256x256 with 40 cells and noise 8 by default. */
   public static SyntheticImages membranes() {
-    return new SyntheticImages(Kind.MEMBRANES, 8, 256, 256, 40, 6, 6, 20, 8, 0);
+    return new SyntheticImages(Kind.MEMBRANES, 8, 0, 256, 256, 40, 6, 6, 20, 8, 0);
   }
 
   /** Bright ellipses on noise: 8 images of 128x128 with 4 ellipses of radius 6-20 by default. */
   public static SyntheticImages ellipses() {
-    return new SyntheticImages(Kind.ELLIPSES, 8, 128, 128, 40, 4, 6, 20, 8, 0);
+    return new SyntheticImages(Kind.ELLIPSES, 8, 0, 128, 128, 40, 4, 6, 20, 8, 0);
   }
 
   public static SyntheticImages of(Kind kind) {
@@ -72,37 +74,43 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
 
   public SyntheticImages withCount(int n) {
     checkArgument(n >= 1, "count must be >= 1, got %s", n);
-    return new SyntheticImages(kind, n, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, n, start, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
+  }
+
+  /** Index of the first image (images start..start+count-1); a held-out set can start where training ends. */
+  public SyntheticImages withStart(long first) {
+    checkArgument(first >= 0, "start must be >= 0, got %s", first);
+    return new SyntheticImages(kind, count, first, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withSize(int h, int w) {
     checkArgument(h >= 8 && w >= 8, "size must be at least 8x8, got %sx%s", h, w);
-    return new SyntheticImages(kind, count, h, w, cells, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, count, start, h, w, cells, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withCells(int n) {
     checkArgument(n >= 2, "cells must be >= 2, got %s", n);
-    return new SyntheticImages(kind, count, height, width, n, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, count, start, height, width, n, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withEllipses(int n, double minR, double maxR) {
     checkArgument(n >= 1, "ellipses must be >= 1, got %s", n);
     checkArgument(minR > 0 && maxR >= minR, "need 0 < min_radius <= max_radius, got %s, %s", minR, maxR);
-    return new SyntheticImages(kind, count, height, width, cells, n, minR, maxR, noise, seed);
+    return new SyntheticImages(kind, count, start, height, width, cells, n, minR, maxR, noise, seed);
   }
 
   public SyntheticImages withNoise(double sigma) {
     checkArgument(sigma >= 0, "noise must be >= 0, got %s", sigma);
-    return new SyntheticImages(kind, count, height, width, cells, ellipses, minRadius, maxRadius, sigma, seed);
+    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, sigma, seed);
   }
 
   public SyntheticImages withSeed(long s) {
-    return new SyntheticImages(kind, count, height, width, cells, ellipses, minRadius, maxRadius, noise, s);
+    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, noise, s);
   }
 
   @Override
   public PCollection<Sample> expand(PBegin input) {
-    List<Long> indices = LongStream.range(0, count).boxed().collect(Collectors.toList());
+    List<Long> indices = LongStream.range(start, start + count).boxed().collect(Collectors.toList());
     return input
         .apply("Indices", Create.of(indices))
         .apply("Distribute", Reshuffle.viaRandomKey())
@@ -142,6 +150,8 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
       @Param(doc = "membranes (EM-like Voronoi cells, mask 255 = cell, 0 = membrane) | ellipses (mask 255 inside)",
           def = "membranes") Kind kind,
       @Param(doc = "number of images", def = "8") int count,
+      @Param(doc = "index of the first image; images start..start+count-1 (use distinct ranges for train / held-out)",
+          def = "0") long start,
       @Param(doc = "image height in pixels (>= 8)", def = "256") int height,
       @Param(doc = "image width in pixels (>= 8)", def = "256") int width,
       @Param(doc = "membranes: Voronoi cells per image (>= 2)", def = "40") int cells,
@@ -174,7 +184,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
     }
 
     private static SyntheticImages build(Config c, long seed) {
-      return SyntheticImages.of(c.kind()).withCount(c.count()).withSize(c.height(), c.width())
+      return SyntheticImages.of(c.kind()).withCount(c.count()).withStart(c.start()).withSize(c.height(), c.width())
           .withCells(c.cells()).withEllipses(c.ellipses(), c.min_radius(), c.max_radius())
           .withNoise(c.noise()).withSeed(seed);
     }

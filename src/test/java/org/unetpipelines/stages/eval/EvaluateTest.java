@@ -27,6 +27,7 @@ import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.PredictorCache;
+import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
 import org.unetpipelines.eval.Summary;
 import org.unetpipelines.eval.TfPredictor;
@@ -78,7 +79,8 @@ class EvaluateTest {
     PCollection<ModelArtifact> models = p.apply("Models",
         Create.of(Evaluate.artifactOf(spec, "r1")).withCoder(Coders.modelArtifact()));
     p.apply(Create.of(samples).withCoder(Coders.sample()))
-        .apply(Evaluate.models(models).withDataset("synthetic").withSplit("validation").writeTo(out.toString()));
+        .apply(Evaluate.models(models).withDataset("synthetic").withSplit("validation").withRedoMetrics(true)
+            .writeTo(out.toString()));
     p.run().waitUntilFinish();
 
     // Expected per-image values, computed directly (no Beam).
@@ -87,12 +89,16 @@ class EvaluateTest {
       for (Sample s : samples) {
         ImageArray img = Tensors.toImage(s.getImage());
         float[] fg = TiledInference.overlapTile(tf).predict(img).foreground();
-        expected.put(s.getId(), SegmentationMetrics.compute(fg,
-            SegmentationMetrics.foreground(Tensors.toImage(s.getMask())), img.height(), img.width(), 0.5));
+        boolean[] truth = SegmentationMetrics.foreground(Tensors.toImage(s.getMask()));
+        Map<String, Double> m = new java.util.HashMap<>(
+            SegmentationMetrics.compute(fg, truth, img.height(), img.width(), 0.5));
+        m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, 0.5));
+        m.put("redo_iou", RedoMetrics.iou(fg, truth, 0.5));
+        expected.put(s.getId(), m);
       }
     }
     List<MetricRecord> got = MetricFiles.readMetrics(out);
-    int names = SegmentationMetrics.NAMES.size();
+    int names = SegmentationMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
     assertEquals(3 * names + names, got.size());
     for (MetricRecord r : got) {
       assertEquals("r1", r.getRun());
@@ -169,7 +175,7 @@ class EvaluateTest {
   @Test
   void rejectsBadSettingsAndAmbiguousModelSources() throws Exception {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5));
+        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5, 0));
     assertTrue(e.getMessage().contains("overlap must be in [0, 1), got 1.2"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Evaluate.models(null));
     assertTrue(e.getMessage().contains("model artifacts must not be null"), e.getMessage());
@@ -179,7 +185,7 @@ class EvaluateTest {
 
     Evaluate.Provider provider = new Evaluate.Provider();
     Evaluate.Config bad = new Evaluate.Config(tmp.resolve("missing").toString(), "d", "test",
-        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, false, "eval", true);
+        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, 0, false, "eval", true);
     List<String> problems = provider.check(bad);
     assertTrue(problems.contains("batch must be >= 1, got 0"), problems.toString());
     assertTrue(problems.contains("'model': no SavedModel folder '" + tmp.resolve("missing") + "'"), problems.toString());
@@ -187,7 +193,7 @@ class EvaluateTest {
     TestPipeline p = pipeline();
     StageContext ctx = new StageContext(p, "Eval", "Evaluate", "test", 1, new OutputRoot(tmp), tmp, "{}");
     PCollection<Sample> samples = p.apply(Create.empty(Coders.sample()));
-    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5,
+    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5, 0,
         false, "eval", true);
     e = assertThrows(IllegalArgumentException.class, () -> provider.expand(ctx, List.of(samples), none));
     assertTrue(e.getMessage().contains("stage 'Eval': give exactly one model source: a ModelArtifact input "
