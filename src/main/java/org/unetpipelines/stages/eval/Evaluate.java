@@ -39,7 +39,6 @@ import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
-import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;

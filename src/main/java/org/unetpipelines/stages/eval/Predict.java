@@ -29,7 +29,6 @@ import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
-import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
