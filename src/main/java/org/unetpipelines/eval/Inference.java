@@ -18,11 +18,11 @@ import org.unetpipelines.image.ImageArray;
  */
 public record Inference(InferenceMode mode, double overlap, int batch, double threshold, int tile)
     implements Serializable {
-  public static final Inference DEFAULT = new Inference(InferenceMode.OVERLAP_TILE, 0.5, TiledInference.DEFAULT_BATCH,
+  public static final Inference DEFAULT = new Inference(InferenceMode.AUTO, 0.5, TiledInference.DEFAULT_BATCH,
       SegmentationMetrics.DEFAULT_THRESHOLD, 0);
 
   public Inference {
-    checkArgument(mode != null, "inference mode must be given (overlap_tile or sliding_window)");
+    checkArgument(mode != null, "inference mode must be given (auto, overlap_tile or sliding_window)");
     checkArgument(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
     checkArgument(batch >= 1, "batch must be >= 1, got %s", batch);
     checkArgument(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got %s", threshold);

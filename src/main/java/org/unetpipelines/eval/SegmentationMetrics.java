@@ -109,21 +109,11 @@ public final class SegmentationMetrics {
   }
 
   /**
-   * Probabilities of a single-channel map: integer depths divided by their maximum (a true
-   * division, so 51 / 255 is exactly the float nearest 0.2 and is not above the 0.2 threshold;
-   * multiplying by 1/255 is not), floats as they are.
+   * Probabilities of a single-channel map: integer depths divided by their maximum (see
+   * {@link ImageArray#normalized()}), floats as they are.
    */
   public static float[] probabilities(ImageArray prob) {
-    ImageArray c = prob.channel(0);
-    if (!c.depth().isInteger()) {
-      return c.data().clone();
-    }
-    float max = c.depth().max();
-    float[] out = new float[c.data().length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = c.data()[i] / max;
-    }
-    return out;
+    return prob.channel(0).normalized();
   }
 
   /** Foreground of a mask: first channel &gt; 0. */

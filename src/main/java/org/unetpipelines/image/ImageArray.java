@@ -135,9 +135,9 @@ public final class ImageArray {
       return data.clone();
     }
     float[] out = new float[data.length];
-    float inv = 1f / depth.max();
+    float max = depth.max();
     for (int i = 0; i < out.length; i++) {
-      out[i] = data[i] * inv;
+      out[i] = data[i] / max; // true division: 51/255 must equal 0.2f exactly, as thresholds expect
     }
     return out;
   }

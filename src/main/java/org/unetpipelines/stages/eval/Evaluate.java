@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,9 @@ import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTagList;
 import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
@@ -36,7 +39,6 @@ import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
-import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
@@ -44,16 +46,18 @@ import org.unetpipelines.eval.Summary;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.SampleResult;
 
 /**
  * Evaluates trained models on labelled samples: parallel inference (the model is loaded once per
  * worker and shared by its threads), one {@link MetricRecord} per image and metric, and aggregate
  * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
- * Combine. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
+ * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
  * ReDo's when asked); samples with a class label get {@code top1}, {@code top5} (0/1 per image,
  * so the aggregate mean is the accuracy) and {@code cross_entropy}. Optionally writes
  * {@code metrics.avro|csv|jsonl} and, per segmentation image, an overlay and a probability PNG
@@ -61,10 +65,10 @@ import org.unetpipelines.stages.Coders;
  *
  * <pre>{@code
  * PCollection<MetricRecord> m = samples.apply(
- *     Evaluate.models(artifacts).withDataset("isbi2012").withSplit("validation").writeTo("/out/eval"));
+ *     Evaluate.models(artifacts).withDataset("isbi2012").withSplit("validation").writeTo("/out/eval")).metrics();
  * }</pre>
  */
-public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<MetricRecord>> {
+public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult> {
   /** Sub-folder of the output folder that holds the overlay PNGs. */
   public static final String OVERLAYS = "overlays";
 
@@ -76,9 +80,11 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
   private final boolean redo;
   private final String directory;
   private final boolean overlays;
+  private final String stageName;
 
   private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
-      Inference inference, boolean redo, String directory, boolean overlays) {
+      Inference inference, boolean redo, String directory, boolean overlays, String stageName) {
+    this.stageName = stageName;
     this.artifacts = artifacts;
     this.fixed = fixed;
     this.dataset = dataset;
@@ -92,14 +98,15 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
   /** Evaluates every model of a collection (e.g. a Train stage's output) on every sample. */
   public static Evaluate models(PCollection<ModelArtifact> artifacts) {
     checkArgument(artifacts != null, "model artifacts must not be null");
-    return new Evaluate(artifacts, null, "dataset", "test", Inference.DEFAULT, false, null, true);
+    return new Evaluate(artifacts, null, "dataset", "test", Inference.DEFAULT, false, null, true, "Evaluate");
   }
 
   /** Evaluates one SavedModel (its {@code model.json} gives the geometry). */
   public static Evaluate model(ModelSpec spec, String run) {
     checkArgument(spec != null, "model spec must not be null");
     checkArgument(run != null && !run.isBlank(), "run name must not be empty");
-    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", Inference.DEFAULT, false, null, true);
+    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", Inference.DEFAULT, false, null, true,
+        "Evaluate");
   }
 
   /** A minimal artifact for a SavedModel that did not come from a Train stage in this pipeline. */
@@ -118,46 +125,53 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
 
   public Evaluate withDataset(String dataset) {
     checkArgument(dataset != null && !dataset.isBlank(), "dataset name must not be empty");
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
   public Evaluate withSplit(String split) {
     checkArgument(split != null && !split.isBlank(), "split name must not be empty");
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
   public Evaluate withInference(Inference inference) {
     checkArgument(inference != null, "inference settings must not be null");
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
   /** Adds ReDo's {@code redo_accuracy} and {@code redo_iou} (best of mask and inverted mask). */
   public Evaluate withRedoMetrics(boolean redo) {
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
   /** Writes the metric files (and overlays) into this folder. */
   public Evaluate writeTo(String directory) {
     checkArgument(directory != null && !directory.isBlank(), "output directory must not be empty");
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo,
-        Path.of(directory).toAbsolutePath().normalize().toString(), overlays);
+        Path.of(directory).toAbsolutePath().normalize().toString(), overlays, stageName);
   }
 
   /** Whether to write overlay PNGs (default true; needs {@link #writeTo}). */
   public Evaluate withOverlays(boolean overlays) {
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
+  }
+
+  /** The name recorded in dead letters (default "Evaluate"). */
+  public Evaluate withStageName(String name) {
+    checkArgument(name != null && !name.isBlank(), "stage name must not be empty");
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, name);
   }
 
   @Override
-  public PCollection<MetricRecord> expand(PCollection<Sample> samples) {
+  public MetricResult expand(PCollection<Sample> samples) {
     PCollection<ModelArtifact> models = artifacts != null ? artifacts
         : samples.getPipeline().apply("Model", Create.of(fixed).withCoder(Coders.modelArtifact()));
     PCollectionView<List<ModelArtifact>> view = models.apply("ModelsAsList", View.asList());
     String overlayDir = directory != null && overlays ? Path.of(directory, OVERLAYS).toString() : null;
-    PCollection<MetricRecord> perImage = samples
-        .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir))
-            .withSideInputs(view))
-        .setCoder(Coders.metricRecord());
+    PCollectionTuple scored = samples
+        .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName))
+            .withSideInputs(view).withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS)));
+    PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
+    PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
         .apply("KeyByMetric", ParDo.of(new KeyFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
@@ -170,69 +184,65 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
     if (directory != null) {
       all.apply("WriteMetrics", WriteMetrics.to(directory));
     }
-    return all;
+    return new MetricResult(samples.getPipeline(), all, dead);
   }
 
-  /** Runs the models on one sample and scores the prediction. */
-  static final class ScoreFn extends DoFn<Sample, MetricRecord> {
-    private final PCollectionView<List<ModelArtifact>> view;
+  /**
+   * Runs the models on one sample and scores the prediction; a sample without mask or label, or
+   * whose mask or size does not fit, becomes a dead letter (a model that fails fails the run).
+   */
+  static final class ScoreFn extends ModelFn<Sample, MetricRecord> {
     private final String dataset;
     private final String split;
-    private final Inference inference;
     private final boolean redo;
     private final String overlayDir;
     private final Counter images = Metrics.counter(Evaluate.class, "images");
-    private final Counter unlabelled = Metrics.counter(Evaluate.class, "unlabelled");
-    private transient PredictorCache.Lease lease;
 
     ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, Inference inference,
-        boolean redo, String overlayDir) {
-      this.view = view;
+        boolean redo, String overlayDir, String stage) {
+      super(view, inference, stage);
       this.dataset = dataset;
       this.split = split;
-      this.inference = inference;
       this.redo = redo;
       this.overlayDir = overlayDir;
-    }
-
-    @Setup
-    public void setup() {
-      lease = PredictorCache.acquire();
-    }
-
-    @Teardown
-    public void teardown() {
-      if (lease != null) {
-        lease.close();
-      }
     }
 
     @ProcessElement
     public void process(@Element Sample s, ProcessContext ctx) {
       List<ModelArtifact> models = ctx.sideInput(view);
       if (s.getMask() == null && s.getLabel() == null) {
-        unlabelled.inc();
+        ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
+            .setReason("sample has neither a mask nor a class label; Evaluate needs one of them").build());
         return;
       }
       ImageArray image = Tensors.toImage(s.getImage());
+      List<MetricRecord> out = new ArrayList<>();
       for (ModelArtifact a : models) {
-        Predictor p = lease.get(inference.spec(ModelSpec.of(a)));
-        Map<String, Double> m = s.getMask() != null
-            ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
-            : classification(image, s.getLabel(), p);
+        Predictor p = predictor(a);
+        Map<String, Double> m;
+        try {
+          m = s.getMask() != null
+              ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
+              : classification(image, s.getLabel(), p);
+        } catch (IllegalArgumentException e) {
+          ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
+              .setReason("model " + a.getRun() + ": " + e.getMessage()).build());
+          return;
+        }
         for (Map.Entry<String, Double> e : m.entrySet()) {
-          ctx.output(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(a.getVariant())
+          out.add(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(a.getVariant())
               .setDataset(dataset).setSplit(split).setImageId(s.getId()).setMetric(e.getKey())
               .setValue(e.getValue()).setN(1).build());
         }
       }
+      out.forEach(ctx::output);
       images.inc();
     }
 
     private Map<String, Double> segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
         ModelArtifact a) {
-      checkArgument(image.sameSize(mask), "sample %s: image is %sx%s but its mask is %sx%s",
-          s.getId(), image.height(), image.width(), mask.height(), mask.width());
+      checkArgument(image.sameSize(mask), "image is %sx%s but its mask is %sx%s",
+          image.height(), image.width(), mask.height(), mask.width());
       ProbabilityMap probs = inference.predict(p, image);
       float[] fg = probs.foreground();
       boolean[] truth = SegmentationMetrics.foreground(mask);
@@ -337,8 +347,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
           def = Param.NULL) String model,
       @Param(doc = "dataset name written into every metric record", def = "dataset") String dataset,
       @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
-      @Param(doc = "how tiles cover an image: overlap_tile (U-Net, valid padding) or sliding_window (UNet++)",
-          def = "overlap_tile") InferenceMode mode,
+      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
+          def = "auto") InferenceMode mode,
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
@@ -373,7 +383,9 @@ public final class Evaluate extends PTransform<PCollection<Sample>, PCollection<
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
           .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile()))
           .writeTo(ctx.output(c.path()));
-      return samples.apply(ctx.stageName(), t);
+      MetricResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
+      ctx.addDeadLetters(r.deadLetters());
+      return r.metrics();
     }
   }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -15,7 +16,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTagList;
 import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
@@ -25,14 +28,16 @@ import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
-import org.unetpipelines.eval.PredictorCache;
+import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.SampleResult;
 
 /**
  * Predicts segmentations of (unlabelled) images with a model: for each sample, a 16-bit
@@ -46,13 +51,16 @@ import org.unetpipelines.stages.Coders;
  * images.apply(Predict.model(ModelSpec.read(Path.of("out/model"))).writeTo("out/predictions"));
  * }</pre>
  */
-public final class Predict extends PTransform<PCollection<Sample>, PCollection<Sample>> {
+public final class Predict extends PTransform<PCollection<Sample>, SampleResult> {
   private final PCollection<ModelArtifact> artifacts;
   private final ModelArtifact fixed;
   private final Inference inference;
   private final String directory;
+  private final String stageName;
 
-  private Predict(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, Inference inference, String directory) {
+  private Predict(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, Inference inference, String directory,
+      String stageName) {
+    this.stageName = stageName;
     this.artifacts = artifacts;
     this.fixed = fixed;
     this.inference = inference;
@@ -61,66 +69,71 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
 
   public static Predict models(PCollection<ModelArtifact> artifacts) {
     checkArgument(artifacts != null, "model artifacts must not be null");
-    return new Predict(artifacts, null, Inference.DEFAULT, null);
+    return new Predict(artifacts, null, Inference.DEFAULT, null, "Predict");
   }
 
   public static Predict model(ModelSpec spec) {
     checkArgument(spec != null, "model spec must not be null");
-    return new Predict(null, Evaluate.artifactOf(spec, "predict"), Inference.DEFAULT, null);
+    return new Predict(null, Evaluate.artifactOf(spec, "predict"), Inference.DEFAULT, null, "Predict");
   }
 
   public Predict withInference(Inference inference) {
     checkArgument(inference != null, "inference settings must not be null");
-    return new Predict(artifacts, fixed, inference, directory);
+    return new Predict(artifacts, fixed, inference, directory, stageName);
   }
 
   /** Writes the probability and label PNGs into this folder (without it, only the samples are emitted). */
   public Predict writeTo(String directory) {
     checkArgument(directory != null && !directory.isBlank(), "output directory must not be empty");
-    return new Predict(artifacts, fixed, inference, Path.of(directory).toAbsolutePath().normalize().toString());
+    return new Predict(artifacts, fixed, inference, Path.of(directory).toAbsolutePath().normalize().toString(),
+        stageName);
+  }
+
+  /** The name recorded in dead letters (default "Predict"). */
+  public Predict withStageName(String name) {
+    checkArgument(name != null && !name.isBlank(), "stage name must not be empty");
+    return new Predict(artifacts, fixed, inference, directory, name);
   }
 
   @Override
-  public PCollection<Sample> expand(PCollection<Sample> samples) {
+  public SampleResult expand(PCollection<Sample> samples) {
     PCollection<ModelArtifact> models = artifacts != null ? artifacts
         : samples.getPipeline().apply("Model", Create.of(fixed).withCoder(Coders.modelArtifact()));
     PCollectionView<List<ModelArtifact>> view = models.apply("ModelsAsList", View.asList());
-    return samples.apply("Predict", ParDo.of(new PredictFn(view, inference, directory)).withSideInputs(view))
-        .setCoder(Coders.sample());
+    PCollectionTuple out = samples.apply("Predict", ParDo.of(new PredictFn(view, inference, directory, stageName))
+        .withSideInputs(view).withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
+    return new SampleResult(samples.getPipeline(), out.get(SampleResult.SAMPLES).setCoder(Coders.sample()),
+        out.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter()));
   }
 
-  /** Runs the models on one image and writes its PNGs. */
-  static final class PredictFn extends DoFn<Sample, Sample> {
-    private final PCollectionView<List<ModelArtifact>> view;
-    private final Inference inference;
+  /**
+   * Runs the models on one image and writes its PNGs; an image the model cannot read (wrong channel
+   * count) becomes a dead letter, a model that fails fails the run.
+   */
+  static final class PredictFn extends ModelFn<Sample, Sample> {
     private final String directory;
     private final Counter images = Metrics.counter(Predict.class, "images");
-    private transient PredictorCache.Lease lease;
 
-    PredictFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String directory) {
-      this.view = view;
-      this.inference = inference;
+    PredictFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String directory, String stage) {
+      super(view, inference, stage);
       this.directory = directory;
-    }
-
-    @Setup
-    public void setup() {
-      lease = PredictorCache.acquire();
-    }
-
-    @Teardown
-    public void teardown() {
-      if (lease != null) {
-        lease.close();
-      }
     }
 
     @ProcessElement
     public void process(@Element Sample s, ProcessContext ctx) {
       List<ModelArtifact> models = ctx.sideInput(view);
       ImageArray image = Tensors.toImage(s.getImage());
+      List<Sample> results = new ArrayList<>();
       for (ModelArtifact a : models) {
-        ProbabilityMap probs = inference.predict(lease.get(inference.spec(ModelSpec.of(a))), image);
+        Predictor p = predictor(a);
+        ProbabilityMap probs;
+        try {
+          probs = inference.predict(p, image);
+        } catch (IllegalArgumentException e) {
+          ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
+              .setReason("model " + a.getRun() + ": " + e.getMessage()).build());
+          return;
+        }
         ImageArray fg = probs.foregroundImage();
         int[] labels = probs.labels(inference.threshold());
         float[] lab = new float[labels.length];
@@ -132,9 +145,10 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
           String stem = (models.size() > 1 ? a.getRun() + "__" : "") + s.getId();
           write(Overlays.stem(stem), fg, label);
         }
-        ctx.output(Sample.newBuilder(s).setImage(Tensors.toTensor(fg)).setMask(Tensors.toTensor(label))
+        results.add(Sample.newBuilder(s).setImage(Tensors.toTensor(fg)).setMask(Tensors.toTensor(label))
             .setWeights(null).build());
       }
+      results.forEach(r -> ctx.output(SampleResult.SAMPLES, r));
       images.inc();
     }
 
@@ -154,8 +168,8 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
   public record Config(
       @Param(doc = "SavedModel folder with model.json; absent: use the ModelArtifact input (a Train stage)",
           def = Param.NULL) String model,
-      @Param(doc = "how tiles cover an image: overlap_tile (U-Net, valid padding) or sliding_window (UNet++)",
-          def = "overlap_tile") InferenceMode mode,
+      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
+          def = "auto") InferenceMode mode,
       @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
       @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
       @Param(doc = "foreground threshold of the label PNGs (p > t), [0, 1]", def = "0.5") double threshold,
@@ -183,7 +197,9 @@ public final class Predict extends PTransform<PCollection<Sample>, PCollection<S
       Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
       Predict t = models.isPresent() ? models(models.get()) : model(ModelSpec.read(Path.of(ctx.input(c.model()))));
       t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile())).writeTo(ctx.output(c.path()));
-      return samples.apply(ctx.stageName(), t);
+      SampleResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
+      ctx.addDeadLetters(r.deadLetters());
+      return r.samples();
     }
   }
 }

@@ -40,7 +40,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder for STEM_prob.png and STEM_label.png.")
   Path out;
 
-  @Option(names = "--mode", defaultValue = "overlap_tile",
+  @Option(names = "--mode", defaultValue = "auto",
       description = "overlap_tile or sliding_window; default ${DEFAULT-VALUE}.")
   InferenceMode mode;
 
@@ -89,7 +89,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     spec.commandLine().getOut().flush();
     if (predicted < read) {
       spec.commandLine().getErr().println("predict: " + (read - predicted) + " of " + read
-          + " inputs could not be read (see the log)");
+          + " inputs could not be read or predicted (see the log)");
     }
     return predicted == read && predicted > 0 ? 0 : 1;
   }

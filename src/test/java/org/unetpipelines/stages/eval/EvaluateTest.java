@@ -173,6 +173,28 @@ class EvaluateTest {
   }
 
   @Test
+  void unscorableSamplesBecomeDeadLetters() throws Exception {
+    ModelSpec spec = TinySavedModel.export(tmp.resolve("model"));
+    Sample unlabelled = Sample.newBuilder(segSample("u", 8, 8, 1)).setMask(null).build();
+    Sample wrongMask = Sample.newBuilder(segSample("w", 8, 8, 2)).setMask(segSample("x", 8, 9, 3).getMask()).build();
+    TestPipeline p = pipeline();
+    MetricResult r = p.apply(Create.of(unlabelled, wrongMask, segSample("ok", 8, 8, 4)).withCoder(Coders.sample()))
+        .apply(Evaluate.model(spec, "r").withStageName("Eval"));
+    org.apache.beam.sdk.testing.PAssert.that(r.deadLetters()).containsInAnyOrder(
+        org.unetpipelines.records.DeadLetter.newBuilder().setInput("u").setStage("Eval")
+            .setReason("sample has neither a mask nor a class label; Evaluate needs one of them").build(),
+        org.unetpipelines.records.DeadLetter.newBuilder().setInput("w").setStage("Eval")
+            .setReason("model r: image is 8x8 but its mask is 8x9").build());
+    org.apache.beam.sdk.testing.PAssert.that(r.metrics()).satisfies(records -> {
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      records.forEach(m -> ids.add(String.valueOf(m.getImageId())));
+      assertEquals(java.util.Set.of("ok", "null"), ids);
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
   void rejectsBadSettingsAndAmbiguousModelSources() throws Exception {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5, 0));

@@ -44,7 +44,7 @@ class ReportTest {
     PCollection<MetricRecord> metrics = p
         .apply(Create.of(EvaluateTest.segSample("a", 20, 20, 1), EvaluateTest.segSample("b", 16, 24, 2),
             EvaluateTest.segSample("c", 12, 12, 3)).withCoder(Coders.sample()))
-        .apply(Evaluate.model(spec, "r1").writeTo(tmp.resolve("eval").toString()));
+        .apply(Evaluate.model(spec, "r1").writeTo(tmp.resolve("eval").toString())).metrics();
     Path reportDir = tmp.resolve("report");
     PCollection<String> page = metrics.apply(Report.to(reportDir.toString()).withTitle("Tiny <test>")
         .withCurves(List.of(curve.toString())).withOverlays(tmp.resolve("eval/overlays").toString()).withSamples(2));
