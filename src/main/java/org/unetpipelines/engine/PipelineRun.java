@@ -14,9 +14,9 @@ import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.unetpipelines.runners.JobReport;
 
 /**
  * Builds and runs a validated pipeline, printing progress (elements out per stage, elapsed) while it
@@ -32,9 +32,12 @@ public final class PipelineRun {
   public record Summary(String pipeline, String runner, String state, double seconds, Path outputRoot,
       Map<String, StageCounts> stages) {
     public boolean succeeded() {
-      return "DONE".equals(state);
+      return "DONE".equals(state) || SUBMITTED.equals(state);
     }
   }
+
+  /** The state of a run that submitted its job to a Flink cluster and did not wait for it. */
+  public static final String SUBMITTED = "SUBMITTED";
 
   private PipelineRun() {}
 
@@ -51,13 +54,22 @@ public final class PipelineRun {
     PipelineResult.State state;
     try {
       result = p.run();
+      JobReport job = JobReport.of(options, console); // Flink cluster: job id, web UI, REST progress
+      job.submitted();
+      if (!job.follow()) {
+        console.println("submitted detached; follow it in the web UI");
+        Summary s = new Summary(plan.name(), runnerName, SUBMITTED, seconds(start), root.path(), Map.of());
+        write(s);
+        return s;
+      }
       state = result.getState();
       while (state == null || !state.isTerminal()) {
-        state = result.waitUntilFinish(Duration.millis(progressMillis));
+        state = job.waitUntilFinish(result, progressMillis);
         if (state == null || !state.isTerminal()) {
-          console.println(progressLine(plan, result, seconds(start)));
+          console.println(progressLine(plan, result, seconds(start)) + (job.isCluster() ? " | " + job.progress() : ""));
         }
       }
+      job.ended();
     } catch (RuntimeException e) {
       double secs = seconds(start);
       console.printf("FAILED after %.1f s: %s%n", secs, rootMessage(e));

@@ -11,6 +11,8 @@ import org.unetpipelines.engine.PipelinePlan;
 import org.unetpipelines.engine.PipelineRun;
 import org.unetpipelines.engine.StageRegistry;
 import org.unetpipelines.engine.ValidationException;
+import org.unetpipelines.runners.PipelineRunner;
+import org.unetpipelines.runners.RunnerProfile;
 import org.unetpipelines.runners.RunnerProfiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +26,12 @@ public final class RunCommand implements CliCommand {
   Path file;
 
   @Option(names = "--runner", defaultValue = "direct",
-      description = "runner profile: direct (default), flink-local, flink-cluster (see runners/)")
+      description = "runner profile: direct (default), flink-local, flink-cluster, or a profile .yaml (see runners/)")
   String runner;
+
+  @Option(names = "--detach",
+      description = "flink-cluster: print the job id and web UI address once submitted, then return")
+  boolean detach;
 
   @Option(names = "--out",
       description = "output root; relative output paths in the pipeline resolve under it (default: out/<pipeline name>)")
@@ -60,16 +66,27 @@ public final class RunCommand implements CliCommand {
       }
       extra.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
+    if (detach) {
+      extra.put("followJob", "false");
+    }
     PipelineOptions options;
+    RunnerProfile profile;
     try {
-      options = RunnerProfiles.options(runner, extra);
+      profile = RunnerProfiles.resolve(runner);
+      options = RunnerProfiles.options(profile, plan.name(), extra);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
     }
+    try {
+      PipelineRunner.preflight(profile); // flink-cluster: job jar built, cluster up, restart strategy as named
+    } catch (IllegalStateException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
     Path outRoot = Path.of(out != null ? out : "out/" + plan.name());
     try {
-      PipelineRun.Summary s = PipelineRun.run(plan, options, runner, outRoot, System.out, progressSeconds * 1000);
+      PipelineRun.Summary s = PipelineRun.run(plan, options, profile.name(), outRoot, System.out, progressSeconds * 1000);
       return s.succeeded() ? 0 : 1;
     } catch (ValidationException e) {
       System.err.println(e.getMessage());
