@@ -21,7 +21,7 @@ scipy_ms=()
 java_min=()
 scipy_min=()
 for r in $(seq 1 "$rounds"); do
-  j="$(java -XX:ActiveProcessorCount=1 -Xmx1g -jar "$jar" bench augment --size "$size" --n "$n" --threads 1 | tail -1)"
+  j="$(java -XX:ActiveProcessorCount=1 -Xmx1g -jar "$jar" bench augment --size "$size" --n "$n" --warmup 100 --threads 1 | tail -1)"
   s="$(/usr/bin/python3 "$here/bench/elastic_scipy.py" --size "$size" --n "$n" | tail -1)"
   echo "round $r java  $j"
   echo "round $r scipy $s"

@@ -37,10 +37,23 @@ public final class BSpline {
    * mirror boundaries on both axes.
    */
   public static void prefilter(float[] plane, int h, int w) {
-    checkArgument(plane.length == h * w, "plane has %s values, expected %s*%s", plane.length, h, w);
+    prefilter(plane, plane, h, w);
+  }
+
+  /**
+   * Writes the B-spline coefficients of {@code src} into {@code dst} (may be the same array); the
+   * first pass reads {@code src}, so no separate copy is needed.
+   */
+  public static void prefilter(float[] src, float[] dst, int h, int w) {
+    checkArgument(src.length == h * w && dst.length == h * w,
+        "planes have %s and %s values, expected %s*%s", src.length, dst.length, h, w);
+    float[] plane = dst;
+    if (w <= 1 && src != dst) {
+      System.arraycopy(src, 0, dst, 0, src.length);
+    }
     if (w > 1) {
       for (int y = 0; y < h; y += ROW_BLOCK) {
-        filterRows(plane, y, Math.min(ROW_BLOCK, h - y), w);
+        filterRows(src, plane, y, Math.min(ROW_BLOCK, h - y), w);
       }
     }
     if (h > 1) {
@@ -52,7 +65,7 @@ public final class BSpline {
   private static final int ROW_BLOCK = 8;
 
   /** Rows {@code y0..y0+rows-1} in place; the inner loops run across the rows of the block. */
-  private static void filterRows(float[] c, int y0, int rows, int w) {
+  private static void filterRows(float[] src, float[] c, int y0, int rows, int w) {
     final double z = POLE;
     final float zf = (float) z;
     final float k = (float) (z / (z * z - 1));
@@ -61,7 +74,7 @@ public final class BSpline {
       int off = (y0 + r) * w;
       base[r] = off;
       for (int i = 0; i < w; i++) {
-        c[off + i] *= (float) GAIN;
+        c[off + i] = src[off + i] * (float) GAIN;
       }
       c[off] = (float) causalInit(c, off, 1, w);
     }

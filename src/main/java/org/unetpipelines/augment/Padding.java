@@ -36,7 +36,11 @@ public final class Padding {
       int srow = sy * w * c;
       int orow = y * ow * c;
       if (c == 1) {
-        for (int x = 0; x < ow; x++) {
+        for (int x = 0; x < left; x++) {
+          out[orow + x] = src[srow + colMap[x]];
+        }
+        System.arraycopy(src, srow, out, orow + left, w);
+        for (int x = left + w; x < ow; x++) {
           out[orow + x] = src[srow + colMap[x]];
         }
       } else {

@@ -106,7 +106,7 @@ public final class Warp {
       for (int ch = 0; ch < c; ch++) {
         float[] p;
         if (c == 1) {
-          p = order == Interpolation.CUBIC ? src.clone() : src;
+          p = src;
         } else {
           p = new float[h * w];
           for (int i = 0; i < p.length; i++) {
@@ -114,7 +114,9 @@ public final class Warp {
           }
         }
         if (order == Interpolation.CUBIC) {
-          BSpline.prefilter(p, h, w);
+          float[] coefficients = new float[h * w];
+          BSpline.prefilter(p, coefficients, h, w);
+          p = coefficients;
         }
         planes[ch] = new Plane(p, h, w, order);
       }

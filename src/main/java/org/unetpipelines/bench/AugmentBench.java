@@ -42,7 +42,7 @@ public final class AugmentBench implements BenchTarget {
   @Option(names = "--n", description = "Timed pairs per thread (default ${DEFAULT-VALUE}).", defaultValue = "50")
   int n;
 
-  @Option(names = "--warmup", description = "Untimed pairs first (default ${DEFAULT-VALUE}).", defaultValue = "20")
+  @Option(names = "--warmup", description = "Untimed pairs first, for the JIT (default ${DEFAULT-VALUE}).", defaultValue = "50")
   int warmup;
 
   @Option(names = "--threads", description = "Worker threads, each doing its own pairs (default ${DEFAULT-VALUE}).",

@@ -43,7 +43,8 @@ public final class Trainer {
   public static final String CURVE_AVRO = "curve.avro";
 
   /** What a checkpoint needs besides the variables to continue the same run. */
-  public record CheckpointState(String variant, int height, int width, long seed, long step, long epoch,
+  public record CheckpointState(String variant, String optimizer, int height, int width, long seed, long step,
+      long epoch,
       long batchesInEpoch, double scheduleScale, double scheduleBest,
       int scheduleWait, double bestValidation, int epochsWithoutImprovement, double epochLossSum, long epochBatches,
       double elapsedSeconds, String prefix) {}
@@ -99,12 +100,14 @@ public final class Trainer {
       long epochBatches = 0;
       double elapsedBefore = 0;
       if (state != null) {
-        if (!net.variant().equals(state.variant()) || config.height() != state.height()
-            || config.width() != state.width() || config.seed() != state.seed()) {
+        String optimizer = optimizerName();
+        if (!net.variant().equals(state.variant()) || !optimizer.equals(state.optimizer())
+            || config.height() != state.height() || config.width() != state.width() || config.seed() != state.seed()) {
           throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "the checkpoint in %s was written by another run (%s, %dx%d, seed %d); this run is %s, %dx%d, seed %d."
-              + " Use another output folder, delete %s, or turn resume off", ckptDir, state.variant(), state.height(),
-              state.width(), state.seed(), net.variant(), config.height(), config.width(), config.seed(), ckptDir));
+              "the checkpoint in %s was written by another run (%s, %s, %dx%d, seed %d); this run is %s, %s, %dx%d, "
+              + "seed %d. Use another output folder, delete %s, or turn resume off", ckptDir, state.variant(),
+              state.optimizer(), state.height(), state.width(), state.seed(), net.variant(), optimizer,
+              config.height(), config.width(), config.seed(), ckptDir));
         }
         tg.restore(ckptDir.resolve(state.prefix()));
         step = state.step();
@@ -130,7 +133,8 @@ public final class Trainer {
       long startStep = step;
       long lastLogStep = step;
       long lastLogTime = t0;
-      float lastLoss = Float.NaN;
+      List<Double> resumedLosses = CurveLog.series(curve.points(), "train", "loss");
+      float lastLoss = resumedLosses.isEmpty() ? Float.NaN : resumedLosses.get(resumedLosses.size() - 1).floatValue();
       boolean stop = false;
       boolean tracedPlacement = false;
       long lastEpochEndStep = -1;
@@ -176,8 +180,8 @@ public final class Trainer {
               }
               if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
                 LearningRateSchedule.State s = schedule.state();
-                checkpoint(tg, ckptDir, curve, new CheckpointState(net.variant(), config.height(), config.width(), config.seed(), step, epoch,
-                    batchInEpoch, s.scale(), s.best(),
+                checkpoint(tg, ckptDir, curve, new CheckpointState(net.variant(), optimizerName(), config.height(),
+                    config.width(), config.seed(), step, epoch, batchInEpoch, s.scale(), s.best(),
                     s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches,
                     elapsedBefore + (System.nanoTime() - t0) / 1e9, "ckpt-" + step));
               }
@@ -233,8 +237,8 @@ public final class Trainer {
       LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", step, step - startStep, seconds));
       // Final checkpoint and export.
       LearningRateSchedule.State s = schedule.state();
-      checkpoint(tg, ckptDir, null, new CheckpointState(net.variant(), config.height(), config.width(), config.seed(), step, epoch,
-                    batchInEpoch, s.scale(), s.best(),
+      checkpoint(tg, ckptDir, null, new CheckpointState(net.variant(), optimizerName(), config.height(),
+          config.width(), config.seed(), step, epoch, batchInEpoch, s.scale(), s.best(),
           s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches, seconds, "ckpt-" + step));
       Path savedModel = out.resolve(SAVED_MODEL);
       deleteRecursively(savedModel);
@@ -263,6 +267,10 @@ public final class Trainer {
       LOG.info("SavedModel written to {}", savedModel);
       return artifact;
     }
+  }
+
+  private String optimizerName() {
+    return config.optimizer().name().toLowerCase(Locale.ROOT);
   }
 
   /** Validation over the whole set: mean loss over batches (weighted by batch size) and foreground IoU. */

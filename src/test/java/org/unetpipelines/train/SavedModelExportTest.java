@@ -48,6 +48,17 @@ class SavedModelExportTest {
         arrays.fill(samples.get(i), new int[] {0, 0}, i, images, y, w);
       }
       expected = tg.predict(2, images);
+      // batch norm's moving averages moved away from their initial 0 / 1 during the 3 training steps
+      try (org.tensorflow.Result r = tg.session().runner().fetch("params/down0/bn1/moving_mean")
+          .fetch("params/down0/bn1/moving_variance").run()) {
+        org.tensorflow.types.TFloat32 mean = (org.tensorflow.types.TFloat32) r.get(0);
+        org.tensorflow.types.TFloat32 var = (org.tensorflow.types.TFloat32) r.get(1);
+        assertEquals(4, mean.size());
+        for (int c = 0; c < 4; c++) {
+          assertTrue(mean.getFloat(c) != 0f && Float.isFinite(mean.getFloat(c)), "moving mean " + mean.getFloat(c));
+          assertTrue(var.getFloat(c) != 1f && var.getFloat(c) > 0f, "moving variance " + var.getFloat(c));
+        }
+      }
       tg.exportSavedModel(dir.resolve("saved_model"));
     }
     assertEquals(2 * 12 * 12 * 2, expected.length);

@@ -100,12 +100,21 @@ class TrainerTest {
       b.get(i).setElapsedSeconds(0.0);
     }
     assertEquals(a, b);
+    // running again with nothing left to do keeps the curve and reports its last loss
+    ModelArtifact again = Trainer.train(net, base.toBuilder().steps(8).build(), train, val, resumed, "r", "{}");
+    assertEquals(8, again.getSteps());
+    assertEquals(la.get(7), again.getFinalLoss(), 1e-7);
+    assertEquals(la, CurveLog.series(CurveLog.readAvro(resumed.resolve(Trainer.CURVE_AVRO)), "train", "loss"));
     // a different network in the same folder is refused, naming both
     UNet other = UNet.of(new UNetConfig(1, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> Trainer.train(other, base.toBuilder().steps(9).build(), train, val, resumed, "r", "{}"));
-    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, 32x32"),
+    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, momentum, 32x32"),
         e.getMessage());
     assertTrue(e.getMessage().contains("this run is depth1-f8-same"), e.getMessage());
+    IllegalArgumentException adam = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Trainer.train(net, base.toBuilder().steps(9).optimizer(OptimizerKind.ADAM).build(), train, val, resumed,
+            "r", "{}"));
+    assertTrue(adam.getMessage().contains("this run is depth1-f4-same-transpose-bn-drop0.3-k1, adam"), adam.getMessage());
   }
 }

@@ -109,22 +109,27 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
     }
 
     @ProcessElement
-    public void process(@Element Sample in, RestrictionTracker<OffsetRange, Long> tracker, MultiOutputReceiver out) {
+    public ProcessContinuation process(@Element Sample in, RestrictionTracker<OffsetRange, Long> tracker,
+        MultiOutputReceiver out) {
       long from = tracker.currentRestriction().getFrom();
       if (!tracker.tryClaim(from)) {
-        return;
+        return ProcessContinuation.stop();
       }
       Layers layers;
       try {
         layers = layersOf(in);
       } catch (IllegalArgumentException e) {
-        // one dead letter per input, from the part that holds copy 0
+        // one dead letter per input, from the part that holds copy 0; the rest of the range is done
         if (from == 0) {
           dead(in.getId(), "cannot read the sample's tensors: " + e.getMessage(), out);
         }
-        return;
+        for (long c = from + 1; tracker.tryClaim(c); c++) {
+          // nothing to emit for these copies
+        }
+        return ProcessContinuation.stop();
       }
-      for (int copy = (int) from; copy == from || tracker.tryClaim((long) copy); copy++) {
+      for (long c = from; c == from || tracker.tryClaim(c); c++) {
+        int copy = (int) c;
         SplittableRandom rng = CopyRandom.forCopy(settings.seed(), in.getId(), copy, settings.stageName());
         List<SampleOp.Outcome> results;
         try {
@@ -132,7 +137,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
         } catch (IllegalArgumentException e) {
           // every rejected copy is a dead letter, named as its output would have been
           dead(settings.copies() > 1 ? copyId(in, copy) : in.getId(), e.getMessage(), out);
-          continue;
+          results = List.of();
         }
         boolean fanOut = settings.copies() * results.size() > 1;
         for (int j = 0; j < results.size(); j++) {
@@ -141,6 +146,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
           emitted.inc();
         }
       }
+      return ProcessContinuation.stop();
     }
 
     private Sample toSample(Sample in, SampleOp.Outcome r, boolean fanOut, int k) {

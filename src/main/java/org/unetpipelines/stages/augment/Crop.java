@@ -63,10 +63,16 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
     return new Crop(height, width, mode, settings.withStageName(name));
   }
 
+  List<String> problems() {
+    return mode == Mode.CENTER && settings.copies() > 1
+        ? List.of("centre crops are all the same: copies must be 1 with mode center, got " + settings.copies())
+        : List.of();
+  }
+
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    checkArgument(mode == Mode.RANDOM || settings.copies() == 1,
-        "centre crops are all the same: copies must be 1 with mode center, got %s", settings.copies());
+    List<String> problems = problems();
+    checkArgument(problems.isEmpty(), "%s", String.join("; ", problems));
     int h = height;
     int w = width;
     Mode m = mode;
@@ -102,9 +108,7 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
 
     @Override
     List<String> problems(Crop t) {
-      return t.mode == Mode.CENTER && t.settings.copies() > 1
-          ? List.of("centre crops are all the same: copies must be 1 with mode center, got " + t.settings.copies())
-          : List.of();
+      return t.problems();
     }
   }
 }

@@ -39,7 +39,6 @@ import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
-import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
@@ -192,38 +191,20 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
    * Runs the models on one sample and scores the prediction; a sample without mask or label, or
    * whose mask or size does not fit, becomes a dead letter (a model that fails fails the run).
    */
-  static final class ScoreFn extends DoFn<Sample, MetricRecord> {
-    private final PCollectionView<List<ModelArtifact>> view;
+  static final class ScoreFn extends ModelFn<Sample, MetricRecord> {
     private final String dataset;
     private final String split;
-    private final Inference inference;
     private final boolean redo;
     private final String overlayDir;
     private final Counter images = Metrics.counter(Evaluate.class, "images");
-    private final String stage;
-    private transient PredictorCache.Lease lease;
 
     ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, Inference inference,
         boolean redo, String overlayDir, String stage) {
-      this.stage = stage;
-      this.view = view;
+      super(view, inference, stage);
       this.dataset = dataset;
       this.split = split;
-      this.inference = inference;
       this.redo = redo;
       this.overlayDir = overlayDir;
-    }
-
-    @Setup
-    public void setup() {
-      lease = PredictorCache.acquire();
-    }
-
-    @Teardown
-    public void teardown() {
-      if (lease != null) {
-        lease.close();
-      }
     }
 
     @ProcessElement
@@ -237,7 +218,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       ImageArray image = Tensors.toImage(s.getImage());
       List<MetricRecord> out = new ArrayList<>();
       for (ModelArtifact a : models) {
-        Predictor p = lease.get(inference.spec(ModelSpec.of(a)));
+        Predictor p = predictor(a);
         Map<String, Double> m;
         try {
           m = s.getMask() != null

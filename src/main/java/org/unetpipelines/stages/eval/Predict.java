@@ -29,7 +29,6 @@ import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
-import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
@@ -111,32 +110,13 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
    * Runs the models on one image and writes its PNGs; an image the model cannot read (wrong channel
    * count) becomes a dead letter, a model that fails fails the run.
    */
-  static final class PredictFn extends DoFn<Sample, Sample> {
-    private final PCollectionView<List<ModelArtifact>> view;
-    private final Inference inference;
+  static final class PredictFn extends ModelFn<Sample, Sample> {
     private final String directory;
     private final Counter images = Metrics.counter(Predict.class, "images");
-    private transient PredictorCache.Lease lease;
-
-    private final String stage;
 
     PredictFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String directory, String stage) {
-      this.stage = stage;
-      this.view = view;
-      this.inference = inference;
+      super(view, inference, stage);
       this.directory = directory;
-    }
-
-    @Setup
-    public void setup() {
-      lease = PredictorCache.acquire();
-    }
-
-    @Teardown
-    public void teardown() {
-      if (lease != null) {
-        lease.close();
-      }
     }
 
     @ProcessElement
@@ -145,7 +125,7 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
       ImageArray image = Tensors.toImage(s.getImage());
       List<Sample> results = new ArrayList<>();
       for (ModelArtifact a : models) {
-        Predictor p = lease.get(inference.spec(ModelSpec.of(a)));
+        Predictor p = predictor(a);
         ProbabilityMap probs;
         try {
           probs = inference.predict(p, image);

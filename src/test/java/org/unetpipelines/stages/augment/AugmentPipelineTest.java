@@ -21,57 +21,17 @@ import org.unetpipelines.io.Manifest;
 /** Every augmentation stage type through the engine: YAML binding, validation errors, a full run. */
 class AugmentPipelineTest {
 
-  static final String PIPELINE = String.join("\n",
-      "pipeline:",
-      "  transforms:",
-      "    - type: SyntheticImages",
-      "      name: Cells",
-      "      config: {kind: membranes, count: 3, height: 40, width: 40, cells: 5, noise: 4}",
-      "    - type: BorderWeightMap",
-      "      name: Weights",
-      "      input: Cells",
-      "      config: {w0: 10, sigma: 5, class_balance: true}",
-      "    - type: MirrorPad",
-      "      name: Pad",
-      "      input: Weights",
-      "      config: {pad: 8, mode: symmetric}",
-      "    - type: ElasticDeform",
-      "      name: Deform",
-      "      input: Pad",
-      "      config: {grid: 3, sigma: 4, copies: 2, order: linear, crop_height: 40, crop_width: 40}",
-      "    - type: Rotate",
-      "      name: Turn",
-      "      input: Deform",
-      "      config: {mode: right}",
-      "    - type: Flip",
-      "      name: Mirror",
-      "      input: Turn",
-      "      config: {horizontal: 0.5, vertical: 0.5}",
-      "    - type: Crop",
-      "      name: Patch",
-      "      input: Mirror",
-      "      config: {height: 32, width: 32, mode: random, copies: 2}",
-      "    - type: Tile",
-      "      name: Tiles",
-      "      input: Patch",
-      "      config: {height: 16, width: 16, stride_y: 8, stride_x: 16}",
-      "    - type: WriteAvro",
-      "      name: Shards",
-      "      input: Tiles",
-      "      config: {path: shards, shards: 2}",
-      "    - type: ContactSheet",
-      "      name: Sheet",
-      "      input: [Cells, Deform]",
-      "      config: {path: sheet.png, rows: 2, cell: 40}",
-      "options: {seed: 7}",
-      "");
+  /** pipelines/augment-all-stages.yaml (tests run from the repository root). */
+  static String pipeline() throws java.io.IOException {
+    return Files.readString(Path.of("pipelines/augment-all-stages.yaml"));
+  }
 
   @Test
   void validatesAndRunsEveryStageType(@TempDir Path tmp) throws Exception {
-    PipelinePlan plan = PipelinePlan.validate(PipelineFile.parse("augment.yaml", PIPELINE, List.of()), StageRegistry.load());
+    PipelinePlan plan = PipelinePlan.validate(PipelineFile.parse("augment.yaml", pipeline(), List.of()), StageRegistry.load());
     assertEquals(10, plan.stages().size());
     Path file = tmp.resolve("augment.yaml");
-    Files.writeString(file, PIPELINE);
+    Files.writeString(file, pipeline());
     Path out = tmp.resolve("out");
     int rc = Main.commandLine().execute("run", file.toString(), "--out", out.toString());
     assertEquals(0, rc);
@@ -84,8 +44,8 @@ class AugmentPipelineTest {
   }
 
   @Test
-  void badConfigsNameTheStageAndWhatIsAllowed() {
-    String bad = PIPELINE
+  void badConfigsNameTheStageAndWhatIsAllowed() throws Exception {
+    String bad = pipeline()
         .replace("order: linear", "order: quintic")
         .replace("mode: right", "mode: right, angle_max: 3")
         .replace("stride_y: 8", "stride_y: 20");

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
@@ -112,6 +115,19 @@ class AugmentStagesTest {
     // the recorded lattice is the one a re-run draws
     Result again = run(in -> in.apply(ElasticDeform.create().withCopies(3).withSeed(42)), a);
     assertEquals(byId.get("a.png/ElasticDeform#2"), again.byId().get("a.png/ElasticDeform#2"));
+  }
+
+  @Test
+  void fanOutIdsWithPAssert() {
+    TestPipeline p = pipeline();
+    SampleResult r = input(p, sample("x.png", 24, 24, true, 1), sample("y.png", 24, 24, false, 2))
+        .apply(Rotate.uniform(30).withCopies(3).withSeed(1).withStageName("Spin"));
+    PAssert.that(r.samples().apply("Ids", MapElements.into(TypeDescriptors.strings()).via(Sample::getId)))
+        .containsInAnyOrder("x.png/Spin#0", "x.png/Spin#1", "x.png/Spin#2", "y.png/Spin#0", "y.png/Spin#1", "y.png/Spin#2");
+    PAssert.that(r.samples().apply("Copies", MapElements.into(TypeDescriptors.integers()).via(Sample::getCopy)))
+        .containsInAnyOrder(0, 1, 2, 0, 1, 2);
+    PAssert.that(r.deadLetters()).empty();
+    p.run().waitUntilFinish();
   }
 
   @Test
