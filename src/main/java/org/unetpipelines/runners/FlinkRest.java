@@ -126,7 +126,7 @@ public final class FlinkRest {
     return out;
   }
 
-  /** The first line of the job's root exception, or empty. */
+  /** The job's root exception: its first line, and its innermost cause when it has one; empty if none. */
   public String rootException(String jobId) throws IOException {
     JsonNode n = get("/jobs/" + jobId + "/exceptions");
     String s = n.path("root-exception").asText("");
@@ -136,7 +136,20 @@ public final class FlinkRest {
         s = entries.get(0).path("stacktrace").asText("");
       }
     }
-    int nl = s.indexOf('\n');
-    return nl > 0 ? s.substring(0, nl) : s;
+    return summarize(s);
   }
+
+  /** First line of a stack trace, plus " <- " and its last {@code Caused by:} line. */
+  static String summarize(String stackTrace) {
+    String[] lines = stackTrace.split("\n");
+    String first = lines[0].trim();
+    String cause = "";
+    for (String l : lines) {
+      if (l.startsWith("Caused by: ")) {
+        cause = l.substring("Caused by: ".length()).trim();
+      }
+    }
+    return cause.isEmpty() || cause.equals(first) ? first : first + " <- " + cause;
+  }
+
 }

@@ -138,6 +138,18 @@ class FakeFlinkRestTest {
   }
 
   @Test
+  void rootExceptionsShowTheFirstLineAndTheInnermostCause() {
+    assertEquals("org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy"
+        + " <- org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id taskmanager-2 is no longer reachable.",
+        FlinkRest.summarize("org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy\n"
+            + "\tat a.b(C.java:1)\nCaused by: java.lang.Exception: x\n\tat d.e(F.java:2)\n"
+            + "Caused by: org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id taskmanager-2 is no longer reachable.\n"
+            + "\tat g.h(I.java:3)"));
+    assertEquals("java.io.IOException: disk full", FlinkRest.summarize("java.io.IOException: disk full\n\tat x.y(Z.java:1)"));
+    assertEquals("", FlinkRest.summarize(""));
+  }
+
+  @Test
   void otherRunnersGetASilentReport() throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     for (RunnerKind k : new RunnerKind[] {RunnerKind.DIRECT, RunnerKind.FLINK_LOCAL}) {
