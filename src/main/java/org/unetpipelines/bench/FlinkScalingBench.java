@@ -40,13 +40,13 @@ import picocli.CommandLine.Option;
     description = "Augment-and-shard throughput at parallelism 1 and 2 on direct, flink-local and flink-cluster.")
 public final class FlinkScalingBench implements BenchTarget {
 
-  @Option(names = "--pipeline", defaultValue = "pipelines/quickstart.yaml",
+  @Option(names = "--pipeline", defaultValue = "pipelines/augment-and-shard.yaml",
       description = "augment-and-shard pipeline file (default ${DEFAULT-VALUE})")
   Path pipeline;
 
   @Option(names = "--set", paramLabel = "PATH=VALUE",
-      description = "override a value of the pipeline, e.g. Membranes.config.count=24 (repeatable)")
-  List<String> overrides = new ArrayList<>(List.of("Membranes.config.count=24"));
+      description = "override a value of the pipeline (repeatable; default Membranes.config.count=96)")
+  List<String> overrides = new ArrayList<>(List.of("Membranes.config.count=96"));
 
   @Option(names = "--runners", split = ",", defaultValue = "direct,flink-local,flink-cluster",
       description = "runner profiles to time (default ${DEFAULT-VALUE})")

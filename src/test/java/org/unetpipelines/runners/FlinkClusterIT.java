@@ -35,7 +35,7 @@ import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.Sample;
 
 /**
- * The augment-and-shard pipeline (src/test/resources/flink/augment-and-shard.yaml: synthetic
+ * The augment-and-shard pipeline (pipelines/augment-and-shard.yaml: synthetic
  * membranes, mirror padding, elastic deformation, flips, border weights, Avro + TFRecord shards) on a real standalone Flink
  * cluster (a JobManager and two TaskManager JVMs started by runners/flink-cluster/start.sh): the job
  * FINISHES, its shards are byte-identical to the DirectRunner's, and a TaskManager killed mid-job
@@ -45,7 +45,7 @@ import org.unetpipelines.records.Sample;
  */
 @Tag("flink")
 class FlinkClusterIT {
-  static final Path AUGMENT_AND_SHARD = Path.of("src", "test", "resources", "flink", "augment-and-shard.yaml");
+  static final Path AUGMENT_AND_SHARD = Path.of("pipelines", "augment-and-shard.yaml");
   static final Path TRAIN = Path.of("src", "test", "resources", "flink", "train-small.yaml");
   static FlinkTestCluster cluster;
 
