@@ -103,7 +103,7 @@ public final class AugmentBench implements BenchTarget {
     double[] all = perThread.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
     double wallS = (System.nanoTime() - start) / 1e9;
     double mean = Arrays.stream(all).average().orElse(Double.NaN);
-    double p50 = percentile(all, 0.5);
+    double p50 = Stats.percentile(all, 50);
     ObjectNode json = new ObjectMapper().createObjectNode();
     json.put("bench", "augment");
     json.put("impl", "java");
@@ -117,7 +117,7 @@ public final class AugmentBench implements BenchTarget {
     json.put("ms_per_pair", round(p50));
     json.put("mean_ms", round(mean));
     json.put("p50_ms", round(p50));
-    json.put("p90_ms", round(percentile(all, 0.9)));
+    json.put("p90_ms", round(Stats.percentile(all, 90)));
     json.put("min_ms", round(all[0]));
     json.put("pairs_per_s", round(threads == 1 ? 1000.0 / p50 : (warmup + n) * threads / wallS));
     json.put("source", image == null ? "synthetic" : image.toString());
@@ -198,10 +198,6 @@ public final class AugmentBench implements BenchTarget {
     Files.write(p, b.array());
   }
 
-  private static double percentile(double[] sorted, double q) {
-    int idx = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-  }
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,19 +125,19 @@ public final class FlinkScalingBench implements BenchTarget {
         double[] wall = samples.stream().filter(x -> x.runner().equals(r) && x.parallelism() == par)
             .mapToDouble(Sample::wallSeconds).toArray();
         long records = samples.stream().filter(x -> x.runner().equals(r)).findFirst().orElseThrow().records();
-        double rate = records / median(job);
+        double rate = records / Stats.median(job);
         medianRate.put(par, rate);
         ObjectNode pn = node.putObject("p" + par);
         pn.put("records", records);
-        pn.put("median_job_s", round(median(job)));
-        pn.put("median_wall_s", round(median(wall)));
+        pn.put("median_job_s", round(Stats.median(job)));
+        pn.put("median_wall_s", round(Stats.median(wall)));
         pn.put("records_per_s", round(rate));
         double[] cpu = samples.stream().filter(x -> x.runner().equals(r) && x.parallelism() == par)
             .mapToDouble(Sample::cpuSeconds).toArray();
         double[] busy = samples.stream().filter(x -> x.runner().equals(r) && x.parallelism() == par)
             .mapToDouble(x -> x.cpuSeconds() / x.wallSeconds()).toArray();
-        pn.put("median_cpu_s", round(median(cpu)));
-        pn.put("median_cores_busy", round(median(busy)));
+        pn.put("median_cpu_s", round(Stats.median(cpu)));
+        pn.put("median_cores_busy", round(Stats.median(busy)));
       }
       if (medianRate.containsKey(1) && medianRate.containsKey(2)) {
         node.put("speedup_1_to_2", round(medianRate.get(2) / medianRate.get(1)));
@@ -174,12 +173,6 @@ public final class FlinkScalingBench implements BenchTarget {
     }
   }
 
-  static double median(double[] xs) {
-    double[] s = xs.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
 
   private static double round(double x) {
     return Math.round(x * 1000) / 1000.0;

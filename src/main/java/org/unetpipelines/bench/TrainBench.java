@@ -129,9 +129,9 @@ public final class TrainBench implements BenchTarget {
     json.put("threads", threads);
     json.put("inter_threads", interThreads);
     json.put("parameters", params);
-    json.put("median_step_ms", round(percentile(sorted, 50)));
-    json.put("p10_step_ms", round(percentile(sorted, 10)));
-    json.put("p90_step_ms", round(percentile(sorted, 90)));
+    json.put("median_step_ms", round(Stats.percentile(sorted, 50)));
+    json.put("p10_step_ms", round(Stats.percentile(sorted, 10)));
+    json.put("p90_step_ms", round(Stats.percentile(sorted, 90)));
     json.put("peak_rss_mb", peakRssMb());
     json.put("total_s", round(total));
     System.out.println(json);
@@ -147,12 +147,6 @@ public final class TrainBench implements BenchTarget {
     }
   }
 
-  static double percentile(double[] sorted, double p) {
-    double pos = p / 100.0 * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(sorted.length - 1, lo + 1);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-  }
 
   private static double round(double v) {
     return Math.round(v * 10) / 10.0;
