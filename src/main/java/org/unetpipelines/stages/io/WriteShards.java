@@ -18,6 +18,8 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -167,8 +169,12 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     }
   }
 
+  /** Counter (namespace WriteShards) of sorted run files spilled. */
+  public static final String SPILLED_RUNS = "spilled_runs";
+
   /** Buffers a bundle's samples and spills them as id-sorted run files; emits (shard, run file name). */
   static final class SpillFn extends DoFn<Sample, KV<Integer, String>> {
+    private final Counter spilled = Metrics.counter(WriteShards.class, SPILLED_RUNS);
     private final Folders folders;
     private final int shards;
     private final long bufferBytes;
@@ -193,6 +199,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
       for (SortedRuns.Run run : spiller.flush()) {
+        spilled.inc();
         c.output(KV.of(run.shard(), run.file()), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
       spiller = null;

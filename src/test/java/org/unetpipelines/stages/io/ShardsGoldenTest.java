@@ -1,6 +1,7 @@
 package org.unetpipelines.stages.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
 import java.io.IOException;
@@ -11,8 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,16 +47,28 @@ class ShardsGoldenTest {
     return out;
   }
 
-  /** Writes the golden set in both formats under {@code root} (3 shards, provenance recorded). */
-  static void writeGolden(Path root, int parallelism, UnaryOperator<WriteShards> tuning) {
+  /** Writes the golden set in both formats under {@code root} (3 shards, provenance recorded), each writer tuned by {@code tuning}. */
+  static PipelineResult writeGolden(Path root, int parallelism, Function<ShardFormat, UnaryOperator<WriteShards>> tuning) {
     Pipeline p = ShardsRoundTripTest.pipeline(parallelism);
     var in = p.apply(Create.of(goldenSamples()).withCoder(Coders.sample()));
     for (ShardFormat f : List.of(ShardFormat.AVRO, ShardFormat.TFRECORD)) {
       String name = f == ShardFormat.AVRO ? "Avro" : "TFRecord";
-      in.apply("Write" + name, tuning.apply(WriteShards.to(f, root.resolve(name.toLowerCase()).toString())
+      in.apply("Write" + name, tuning.apply(f).apply(WriteShards.to(f, root.resolve(name.toLowerCase()).toString())
           .withShards(3).withSeed(42).withProvenance("Train" + name, "Write" + name, "{\"path\": \"x\", \"shards\": 3}")));
     }
-    p.run().waitUntilFinish();
+    PipelineResult r = p.run();
+    r.waitUntilFinish();
+    return r;
+  }
+
+  /** The spilled_runs counter of a finished run. */
+  static long spilledRuns(PipelineResult r, String step) {
+    long n = 0;
+    for (MetricResult<Long> c : r.metrics().queryMetrics(MetricsFilter.builder().addStep(step)
+        .addNameFilter(MetricNameFilter.named(WriteShards.class, WriteShards.SPILLED_RUNS)).build()).getCounters()) {
+      n += c.getAttempted();
+    }
+    return n;
   }
 
   /** "folder/file sha256" for every file under {@code root}, sorted. */
@@ -86,7 +104,7 @@ class ShardsGoldenTest {
 
   @Test
   void shardBytesAndManifestEqualTheRecordedFixture(@TempDir Path dir) throws Exception {
-    writeGolden(dir, 2, w -> w);
+    writeGolden(dir, 2, f -> w -> w);
     Map<String, String> actual = hashes(dir);
     if (Boolean.getBoolean("unet.golden.record")) {
       Files.createDirectories(FIXTURE.getParent());
@@ -94,6 +112,27 @@ class ShardsGoldenTest {
       throw new AssertionError("recorded " + FIXTURE + "; rerun without -Dunet.golden.record=true");
     }
     assertEquals(render(fixture()), render(actual));
+  }
+
+  /**
+   * The spilling path, in one pipeline: the Avro writer gets a 1-byte sort buffer, so every sample
+   * is spilled as its own run (40) and a fan-in of 2 merges them in several passes; the TFRecord
+   * writer gets a buffer of a few samples, so runs hold several samples. Both must give the recorded
+   * bytes, i.e. exactly what the unspilled in-memory write gave, and leave no run or staging folder.
+   */
+  @Test
+  void spilledAndMergedRunsGiveTheSameBytes(@TempDir Path dir) throws Exception {
+    long sampleBytes = 2 * 24 * 20 * 2;
+    PipelineResult r = writeGolden(dir, 1, f -> f == ShardFormat.AVRO
+        ? w -> w.withSortBufferBytes(1).withMergeFanIn(2)
+        : w -> w.withSortBufferBytes(3 * sampleBytes).withMergeFanIn(3));
+    assertEquals(40, spilledRuns(r, "WriteAvro"), "one run per sample");
+    long runs = spilledRuns(r, "WriteTFRecord");
+    assertTrue(runs > 6 && runs < 40, "several multi-sample runs, got " + runs);
+    assertEquals(fixture(), hashes(dir));
+    try (var s = Files.list(dir)) {
+      assertEquals(List.of("avro", "tfrecord"), s.map(f -> f.getFileName().toString()).sorted().toList());
+    }
   }
 
   /** The fixture is what it claims: one line per shard file and manifest, in both folders. */

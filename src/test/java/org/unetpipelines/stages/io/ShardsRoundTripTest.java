@@ -39,10 +39,10 @@ import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
 import org.unetpipelines.stages.Coders;
 
-class ShardsRoundTripTest {
+public class ShardsRoundTripTest {
 
   /** Samples covering every field: 8- and 16-bit images, masks, float weights, labels, params. */
-  static List<Sample> samples() {
+  public static List<Sample> samples() {
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < 9; i++) {
       Synthetic.Pair pair = Synthetic.ellipses(5, i, 24, 20, 2, 3, 6, 4);
