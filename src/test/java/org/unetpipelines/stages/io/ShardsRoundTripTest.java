@@ -38,6 +38,7 @@ import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
 import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.SampleResult;
 
 public class ShardsRoundTripTest {
 
@@ -119,7 +120,7 @@ public class ShardsRoundTripTest {
 
       // The Beam reader too, from a path.
       Pipeline p = pipeline(2);
-      PAssert.that(p.apply(ReadShards.from(d.toString()))).containsInAnyOrder(samples());
+      PAssert.that(p.apply(ReadShards.from(d.toString())).samples()).containsInAnyOrder(samples());
       p.run().waitUntilFinish();
     }
   }
@@ -129,7 +130,9 @@ public class ShardsRoundTripTest {
     Pipeline p = pipeline(2);
     PCollection<ShardSet> set = p.apply(Create.of(samples()).withCoder(Coders.sample()))
         .apply(WriteShards.tfrecord(dir.toString()).withShards(2));
-    PAssert.that(set.apply(ReadShards.fromShardSets())).containsInAnyOrder(samples());
+    SampleResult back = set.apply(ReadShards.fromShardSets());
+    PAssert.that(back.samples()).containsInAnyOrder(samples());
+    PAssert.that(back.deadLetters()).empty();
     p.run().waitUntilFinish();
   }
 
