@@ -85,7 +85,7 @@ public final class ContactSheets {
         sx[i] = (xs + i + 0.5f) * inv - 0.5f;
       }
     };
-    Layers scaled = Warp.warp(new Layers(img, mask, null), map, Interpolation.LINEAR, 0, 0, sh, sw);
+    ImageStack scaled = Warp.warp(new ImageStack(img, mask, null), map, Interpolation.LINEAR, 0, 0, sh, sw);
     float[] g = scaled.image().data();
     float[] m = scaled.mask() == null ? null : scaled.mask().data();
     for (int y = 0; y < sh; y++) {

@@ -49,7 +49,7 @@ public final class Crops {
     return ImageArray.wrap(win.height(), win.width(), c, img.depth(), out);
   }
 
-  public static Layers crop(Layers in, Window win) {
+  public static ImageStack crop(ImageStack in, Window win) {
     return in.map(img -> crop(img, win));
   }
 }

@@ -147,7 +147,7 @@ public final class ElasticWarp {
   }
 
   /** Deforms all layers of {@code in} with {@code lattice}; the whole image. */
-  public static Layers deform(Layers in, Lattice lattice, Interpolation imageOrder) {
+  public static ImageStack deform(ImageStack in, Lattice lattice, Interpolation imageOrder) {
     return deform(in, lattice, imageOrder, 0, 0, in.height(), in.width());
   }
 
@@ -156,7 +156,7 @@ public final class ElasticWarp {
    * of the deformed image (the field is defined on the whole input, so this equals deforming the
    * whole image and then cropping).
    */
-  public static Layers deform(Layers in, Lattice lattice, Interpolation imageOrder,
+  public static ImageStack deform(ImageStack in, Lattice lattice, Interpolation imageOrder,
       int y0, int x0, int outH, int outW) {
     checkNotNull(in, "layers");
     checkNotNull(imageOrder, "imageOrder");

@@ -6,7 +6,7 @@ import org.unetpipelines.image.ImageArray;
 public final class Flips {
   private Flips() {}
 
-  public static Layers flip(Layers in, boolean horizontal, boolean vertical) {
+  public static ImageStack flip(ImageStack in, boolean horizontal, boolean vertical) {
     if (!horizontal && !vertical) {
       return in;
     }

@@ -15,7 +15,7 @@ import org.unetpipelines.image.ImageArray;
 public final class Rotation {
   private Rotation() {}
 
-  public static Layers rotate(Layers in, double degrees, Interpolation imageOrder) {
+  public static ImageStack rotate(ImageStack in, double degrees, Interpolation imageOrder) {
     checkNotNull(in, "layers");
     checkArgument(Double.isFinite(degrees), "angle must be finite, got %s", degrees);
     double turns = degrees / 90.0;
@@ -27,7 +27,7 @@ public final class Rotation {
   }
 
   /** The sampled rotation (also used for multiples of 90 degrees in tests). */
-  static Layers interpolated(Layers in, double degrees, Interpolation imageOrder) {
+  static ImageStack interpolated(ImageStack in, double degrees, Interpolation imageOrder) {
     double rad = Math.toRadians(degrees);
     float cos = (float) StrictMath.cos(rad);
     float sin = (float) StrictMath.sin(rad);

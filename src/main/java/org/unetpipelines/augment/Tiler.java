@@ -73,10 +73,10 @@ public final class Tiler {
   }
 
   /** Cuts every tile of the layers (all layers alike), in {@link #windows()} order. */
-  public List<Layers> tiles(Layers in) {
+  public List<ImageStack> tiles(ImageStack in) {
     checkArgument(in.height() == height && in.width() == width,
         "image is %sx%s but the tiler was made for %sx%s", in.height(), in.width(), height, width);
-    List<Layers> out = new ArrayList<>(windows.size());
+    List<ImageStack> out = new ArrayList<>(windows.size());
     for (Crops.Window win : windows) {
       out.add(Crops.crop(in, win));
     }

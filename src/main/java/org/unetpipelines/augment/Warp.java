@@ -21,7 +21,7 @@ public final class Warp {
    * weights with linear. The output is {@code outH x outW}; output pixel {@code (y, x)} is the map's
    * pixel {@code (y0 + y, x0 + x)}.
    */
-  public static Layers warp(Layers in, CoordinateMap map, Interpolation imageOrder,
+  public static ImageStack warp(ImageStack in, CoordinateMap map, Interpolation imageOrder,
       int y0, int x0, int outH, int outW) {
     checkArgument(outH > 0 && outW > 0, "output size must be positive, got %sx%s", outH, outW);
     Plane[] image = Plane.of(in.image(), imageOrder);
@@ -52,7 +52,7 @@ public final class Warp {
     if (imageOrder == Interpolation.CUBIC && in.image().depth().isInteger()) {
       clamp(outImage, in.image().depth().max());
     }
-    return new Layers(img,
+    return new ImageStack(img,
         mask == null ? null : ImageArray.wrap(outH, outW, mask.length, in.mask().depth(), outMask),
         weights == null ? null : ImageArray.wrap(outH, outW, weights.length, in.weights().depth(), outWeights));
   }

@@ -15,8 +15,8 @@ import org.unetpipelines.augment.CopyRandom;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.ElasticWarp;
 import org.unetpipelines.augment.Interpolation;
-import org.unetpipelines.augment.Layers;
-import org.unetpipelines.augment.Padding;
+import org.unetpipelines.augment.ImageStack;
+import org.unetpipelines.augment.MirrorPadding;
 import org.unetpipelines.engine.cli.BenchTarget;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
@@ -84,7 +84,7 @@ public final class AugmentBench implements BenchTarget {
       System.err.println("bench augment: give both --image and --mask, or neither");
       return 2;
     }
-    Layers input = input();
+    ImageStack input = input();
     if (dump != null) {
       dump(input);
     }
@@ -125,16 +125,16 @@ public final class AugmentBench implements BenchTarget {
     return 0;
   }
 
-  private Layers input() throws Exception {
+  private ImageStack input() throws Exception {
     if (image == null) {
       Synthetic.Pair p = Synthetic.membranes(7, 0, size, size, 40, 0.1);
-      return new Layers(p.image(), p.mask(), null);
+      return new ImageStack(p.image(), p.mask(), null);
     }
     ImageArray img = ImageCodec.decodeFirst(Files.readAllBytes(image));
     ImageArray msk = ImageCodec.decodeFirst(Files.readAllBytes(mask));
-    Layers l = new Layers(img, msk, null);
+    ImageStack l = new ImageStack(img, msk, null);
     if (l.height() < size || l.width() < size) {
-      l = l.map(a -> Padding.pad(a, 0, Math.max(0, size - a.height()), 0, Math.max(0, size - a.width()),
+      l = l.map(a -> MirrorPadding.pad(a, 0, Math.max(0, size - a.height()), 0, Math.max(0, size - a.width()),
           Boundary.REFLECT));
     }
     Crops.Window w = Crops.Window.centered(l.height(), l.width(), size, size);
@@ -142,16 +142,16 @@ public final class AugmentBench implements BenchTarget {
   }
 
   /** One worker: warm-up then timed pairs; returns milliseconds per timed pair. */
-  private double[] run(Layers input, int worker) {
+  private double[] run(ImageStack input, int worker) {
     double[] ms = new double[n];
     long checksum = 0;
     for (int i = 0; i < warmup + n; i++) {
       long t0 = System.nanoTime();
-      Layers padded = input.map(a -> Padding.pad(a, pad, Boundary.REFLECT));
+      ImageStack padded = input.map(a -> MirrorPadding.pad(a, pad, Boundary.REFLECT));
       ElasticWarp.Lattice lattice = ElasticWarp.Lattice.random(grid, sigma,
           CopyRandom.forCopy(42, "bench", worker * 1_000_000 + i, "ElasticDeform"));
       Crops.Window win = Crops.Window.centered(padded.height(), padded.width(), size, size);
-      Layers out = ElasticWarp.deform(padded, lattice, order, win.y(), win.x(), win.height(), win.width());
+      ImageStack out = ElasticWarp.deform(padded, lattice, order, win.y(), win.x(), win.height(), win.width());
       long t1 = System.nanoTime();
       checksum += Float.floatToIntBits(out.image().data()[i % out.image().data().length]);
       if (i >= warmup) {
@@ -163,13 +163,13 @@ public final class AugmentBench implements BenchTarget {
   }
 
   /** One pair with an F32 image (no clamping / rounding), for an exact comparison with scipy. */
-  private void dump(Layers input) throws java.io.IOException {
+  private void dump(ImageStack input) throws java.io.IOException {
     Files.createDirectories(dump);
-    Layers padded = input.map(a -> Padding.pad(a, pad, Boundary.REFLECT));
+    ImageStack padded = input.map(a -> MirrorPadding.pad(a, pad, Boundary.REFLECT));
     ElasticWarp.Lattice lattice = ElasticWarp.Lattice.random(grid, sigma, CopyRandom.forCopy(42, "dump", 0, "ElasticDeform"));
     Crops.Window win = Crops.Window.centered(padded.height(), padded.width(), size, size);
-    Layers f32 = new Layers(padded.image().withDepth(ImageArray.Depth.F32), padded.mask(), null);
-    Layers out = ElasticWarp.deform(f32, lattice, order, win.y(), win.x(), win.height(), win.width());
+    ImageStack f32 = new ImageStack(padded.image().withDepth(ImageArray.Depth.F32), padded.mask(), null);
+    ImageStack out = ElasticWarp.deform(f32, lattice, order, win.y(), win.x(), win.height(), win.width());
     writeFloats(dump.resolve("padded_image.f32"), padded.image().data());
     writeFloats(dump.resolve("padded_mask.f32"), padded.mask().data());
     writeFloats(dump.resolve("out_image.f32"), out.image().data());

@@ -5,7 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.List;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
-import org.unetpipelines.augment.Padding;
+import org.unetpipelines.augment.MirrorPadding;
 import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.image.ImageArray;
 
@@ -21,7 +21,7 @@ import org.unetpipelines.image.ImageArray;
  *   <li><b>Sliding window with overlap averaging</b> (UNet++: 96x96 patches, 50 % overlap):
  *       {@code stride < output size}; every pixel is the mean of all tiles covering it.</li>
  * </ul>
- * Built on the augment room's blocks: {@link Padding} with {@link Boundary#REFLECT} for the mirrored
+ * Built on the augment room's blocks: {@link MirrorPadding} with {@link Boundary#REFLECT} for the mirrored
  * border and {@link Tiler} for tile placement (origins 0, s, 2s, ... plus one flush with the far
  * border) and stitching (its accumulator averages overlaps in double precision, so identical
  * overlapping outputs stitch exactly). Where the image is smaller than an output tile, one tile
@@ -102,7 +102,7 @@ public final class TiledInference {
     int coverH = Math.max(h, oh);
     int coverW = Math.max(w, ow);
     ImageArray normalized = ImageArray.wrap(h, w, image.channels(), ImageArray.Depth.F32, image.normalized());
-    ImageArray padded = Padding.pad(normalized, top, top + coverH - h, left, left + coverW - w, Boundary.REFLECT);
+    ImageArray padded = MirrorPadding.pad(normalized, top, top + coverH - h, left, left + coverW - w, Boundary.REFLECT);
     Tiler tiler = new Tiler(coverH, coverW, oh, ow, strideY, strideX);
     Tiler.Accumulator acc = tiler.accumulator(k);
     List<Crops.Window> windows = tiler.windows();

@@ -42,7 +42,7 @@ class ElasticWarpTest {
     ImageArray weights = randomImage(37, 52, 1, Depth.F32, 3);
     ElasticWarp.Lattice zero = ElasticWarp.Lattice.random(3, 0.0, new SplittableRandom(4));
     for (Interpolation order : new Interpolation[] {Interpolation.CUBIC, Interpolation.LINEAR}) {
-      Layers out = ElasticWarp.deform(new Layers(image, mask, weights), zero, order);
+      ImageStack out = ElasticWarp.deform(new ImageStack(image, mask, weights), zero, order);
       float[] a = image.data();
       float[] b = out.image().data();
       for (int i = 0; i < a.length; i++) {
@@ -57,7 +57,7 @@ class ElasticWarpTest {
   void sigmaZeroIsIdentityForMultiChannel() {
     ImageArray rgb = randomImage(20, 24, 3, Depth.U8, 5);
     ElasticWarp.Lattice zero = ElasticWarp.Lattice.random(4, 0.0, new SplittableRandom(4));
-    ImageArray out = ElasticWarp.deform(Layers.of(rgb), zero, Interpolation.CUBIC).image();
+    ImageArray out = ElasticWarp.deform(ImageStack.of(rgb), zero, Interpolation.CUBIC).image();
     assertEquals(3, out.channels());
     for (int i = 0; i < rgb.data().length; i++) {
       assertEquals(rgb.data()[i], out.data()[i], 2e-3);
@@ -120,7 +120,7 @@ class ElasticWarpTest {
     float[] sy = new float[w];
     float[] sx = new float[w];
     for (Interpolation order : new Interpolation[] {Interpolation.CUBIC, Interpolation.LINEAR}) {
-      ImageArray out = ElasticWarp.deform(Layers.of(ramp), lat, order).image();
+      ImageArray out = ElasticWarp.deform(ImageStack.of(ramp), lat, order).image();
       int margin = order == Interpolation.CUBIC ? 12 : 1; // the mirror boundary bends the ramp near edges
       int checked = 0;
       for (int y = 0; y < h; y++) {
@@ -155,7 +155,7 @@ class ElasticWarpTest {
         System.arraycopy(sy, x0, oy, 0, len);
         System.arraycopy(sx, x0, ox, 0, len);
       };
-      ImageArray got = Warp.warp(Layers.of(img), fixed, Interpolation.CUBIC, 0, 0, 1, n).image();
+      ImageArray got = Warp.warp(ImageStack.of(img), fixed, Interpolation.CUBIC, 0, 0, 1, n).image();
       for (int i = 0; i < n; i++) {
         double[] wy = BSpline.cardinalWeights(h, new double[] {foldReal(sy[i], h)})[0];
         double[] wx = BSpline.cardinalWeights(w, new double[] {foldReal(sx[i], w)})[0];
@@ -187,7 +187,7 @@ class ElasticWarpTest {
     }
     for (int copy = 0; copy < 5; copy++) {
       ElasticWarp.Lattice lat = ElasticWarp.Lattice.random(3, 10, CopyRandom.forCopy(1, "m", copy, "E"));
-      Layers out = ElasticWarp.deform(new Layers(randomImage(80, 90, 1, Depth.U8, 1), mask, null), lat,
+      ImageStack out = ElasticWarp.deform(new ImageStack(randomImage(80, 90, 1, Depth.U8, 1), mask, null), lat,
           Interpolation.CUBIC);
       for (float v : out.mask().data()) {
         assertTrue(allowed.contains(v), "unexpected mask value " + v);
@@ -203,9 +203,9 @@ class ElasticWarpTest {
     ImageArray image = randomImage(70, 60, 1, Depth.U8, 7);
     ImageArray mask = labelMask(70, 60, new float[] {0, 255}, 8);
     ElasticWarp.Lattice lat = ElasticWarp.Lattice.random(3, 10, new SplittableRandom(3));
-    Layers full = ElasticWarp.deform(new Layers(image, mask, null), lat, Interpolation.CUBIC);
+    ImageStack full = ElasticWarp.deform(new ImageStack(image, mask, null), lat, Interpolation.CUBIC);
     Crops.Window win = new Crops.Window(9, 5, 40, 50);
-    Layers windowed = ElasticWarp.deform(new Layers(image, mask, null), lat, Interpolation.CUBIC, 9, 5, 40, 50);
+    ImageStack windowed = ElasticWarp.deform(new ImageStack(image, mask, null), lat, Interpolation.CUBIC, 9, 5, 40, 50);
     assertEquals(Crops.crop(full.image(), win), windowed.image());
     assertEquals(Crops.crop(full.mask(), win), windowed.mask());
   }
@@ -219,12 +219,12 @@ class ElasticWarpTest {
     e = assertThrows(IllegalArgumentException.class, () -> ElasticWarp.Lattice.random(3, -1, r));
     assertTrue(e.getMessage().contains("sigma must be a finite value >= 0, got -1.0"), e.getMessage());
     ElasticWarp.Lattice lat = ElasticWarp.Lattice.random(3, 1, r);
-    Layers in = Layers.of(randomImage(10, 10, 1, Depth.U8, 1));
+    ImageStack in = ImageStack.of(randomImage(10, 10, 1, Depth.U8, 1));
     e = assertThrows(IllegalArgumentException.class,
         () -> ElasticWarp.deform(in, lat, Interpolation.CUBIC, 5, 0, 8, 8));
     assertTrue(e.getMessage().contains("window 8x8 at (5, 0) does not fit in the 10x10 image"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
-        () -> new Layers(randomImage(10, 10, 1, Depth.U8, 1), randomImage(10, 11, 1, Depth.U8, 1), null));
+        () -> new ImageStack(randomImage(10, 10, 1, Depth.U8, 1), randomImage(10, 11, 1, Depth.U8, 1), null));
     assertTrue(e.getMessage().contains("same height and width"), e.getMessage());
   }
 }

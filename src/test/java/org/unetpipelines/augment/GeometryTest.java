@@ -24,21 +24,21 @@ class GeometryTest {
   @Test
   void quarterTurnsMatchNumpyRot90() {
     ImageArray a = range(2, 3); // [[0,1,2],[3,4,5]]
-    ImageArray r1 = Rotation.rotate(Layers.of(a), 90, Interpolation.CUBIC).image();
+    ImageArray r1 = Rotation.rotate(ImageStack.of(a), 90, Interpolation.CUBIC).image();
     assertEquals(3, r1.height());
     assertEquals(2, r1.width());
     assertArrayEquals(new float[] {2, 5, 1, 4, 0, 3}, r1.data()); // numpy.rot90(a, 1)
-    assertArrayEquals(new float[] {5, 4, 3, 2, 1, 0}, Rotation.rotate(Layers.of(a), 180, Interpolation.CUBIC).image().data());
-    assertArrayEquals(new float[] {3, 0, 4, 1, 5, 2}, Rotation.rotate(Layers.of(a), -90, Interpolation.CUBIC).image().data());
-    assertArrayEquals(a.data(), Rotation.rotate(Layers.of(a), 720, Interpolation.CUBIC).image().data());
+    assertArrayEquals(new float[] {5, 4, 3, 2, 1, 0}, Rotation.rotate(ImageStack.of(a), 180, Interpolation.CUBIC).image().data());
+    assertArrayEquals(new float[] {3, 0, 4, 1, 5, 2}, Rotation.rotate(ImageStack.of(a), -90, Interpolation.CUBIC).image().data());
+    assertArrayEquals(a.data(), Rotation.rotate(ImageStack.of(a), 720, Interpolation.CUBIC).image().data());
   }
 
   @Test
   void sampledRotationAgreesWithExactQuarterTurn() {
     ImageArray img = ElasticWarpTest.randomImage(31, 31, 1, Depth.U8, 4);
     ImageArray mask = ElasticWarpTest.labelMask(31, 31, new float[] {0, 255}, 4);
-    Layers exact = Rotation.rotate(new Layers(img, mask, null), 90, Interpolation.CUBIC);
-    Layers sampled = Rotation.interpolated(new Layers(img, mask, null), 90, Interpolation.CUBIC);
+    ImageStack exact = Rotation.rotate(new ImageStack(img, mask, null), 90, Interpolation.CUBIC);
+    ImageStack sampled = Rotation.interpolated(new ImageStack(img, mask, null), 90, Interpolation.CUBIC);
     for (int i = 0; i < img.data().length; i++) {
       assertEquals(exact.image().data()[i], sampled.image().data()[i], 0.05);
     }
@@ -48,7 +48,7 @@ class GeometryTest {
   @Test
   void anyAngleKeepsSizeAndLabels() {
     ImageArray mask = ElasticWarpTest.labelMask(40, 50, new float[] {0, 1, 2}, 1);
-    Layers out = Rotation.rotate(new Layers(ElasticWarpTest.randomImage(40, 50, 1, Depth.U8, 2), mask, null),
+    ImageStack out = Rotation.rotate(new ImageStack(ElasticWarpTest.randomImage(40, 50, 1, Depth.U8, 2), mask, null),
         33.3, Interpolation.LINEAR);
     assertEquals(40, out.height());
     assertEquals(50, out.width());
@@ -57,7 +57,7 @@ class GeometryTest {
     }
     // the centre pixel of an odd-sized image stays put
     ImageArray odd = ElasticWarpTest.randomImage(21, 21, 1, Depth.F32, 2);
-    assertEquals(odd.get(10, 10), Rotation.rotate(Layers.of(odd), 17, Interpolation.CUBIC).image().get(10, 10), 1e-4);
+    assertEquals(odd.get(10, 10), Rotation.rotate(ImageStack.of(odd), 17, Interpolation.CUBIC).image().get(10, 10), 1e-4);
   }
 
   @Test
@@ -94,7 +94,7 @@ class GeometryTest {
     // starts: y 0,10,20,30 + 34 flush; x 0,12 + 21 flush
     assertEquals(5 * 3, tiler.count());
     assertEquals(new Crops.Window(34, 21, 16, 16), tiler.windows().get(14));
-    List<Layers> tiles = tiler.tiles(Layers.of(img));
+    List<ImageStack> tiles = tiler.tiles(ImageStack.of(img));
     Tiler.Accumulator acc = tiler.accumulator(2);
     for (int i = 0; i < tiles.size(); i++) {
       Crops.Window w = tiler.windows().get(i);

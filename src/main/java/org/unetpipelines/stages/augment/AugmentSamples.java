@@ -18,7 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.unetpipelines.augment.CopyRandom;
-import org.unetpipelines.augment.Layers;
+import org.unetpipelines.augment.ImageStack;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.DeadLetter;
@@ -65,8 +65,8 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
   }
 
   /** The sample's layers as images. */
-  static Layers layersOf(Sample s) {
-    return new Layers(
+  static ImageStack layersOf(Sample s) {
+    return new ImageStack(
         Tensors.toImage(s.getImage()),
         s.getMask() == null ? null : Tensors.toImage(s.getMask()),
         s.getWeights() == null ? null : Tensors.toImage(s.getWeights()));
@@ -115,7 +115,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       if (!tracker.tryClaim(from)) {
         return ProcessContinuation.stop();
       }
-      Layers layers;
+      ImageStack layers;
       try {
         layers = layersOf(in);
       } catch (IllegalArgumentException e) {
@@ -154,7 +154,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       for (Map.Entry<String, Double> e : r.params().entrySet()) {
         params.add(new AugmentParam(settings.stageName(), e.getKey(), e.getValue()));
       }
-      Layers l = r.layers();
+      ImageStack l = r.layers();
       return Sample.newBuilder(in)
           .setId(fanOut ? copyId(in, k) : in.getId())
           .setImage(Tensors.toTensor(l.image()))

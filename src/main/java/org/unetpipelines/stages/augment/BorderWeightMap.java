@@ -6,7 +6,7 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.BorderWeights;
-import org.unetpipelines.augment.Layers;
+import org.unetpipelines.augment.ImageStack;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -68,7 +68,7 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
     boolean balance = classBalance;
     SampleOp op = (in, rng) -> {
       checkArgument(in.mask() != null, "the sample has no mask: a border weight map needs a label mask");
-      Layers out = new Layers(in.image(), in.mask(), BorderWeights.weightMap(in.mask(), a, s, balance));
+      ImageStack out = new ImageStack(in.image(), in.mask(), BorderWeights.weightMap(in.mask(), a, s, balance));
       return List.of(SampleOp.Outcome.of(out, "w0", a, "sigma", s));
     };
     return input.apply("Weights", AugmentSamples.of(settings, op));

@@ -13,7 +13,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.ElasticWarp;
 import org.unetpipelines.augment.Interpolation;
-import org.unetpipelines.augment.Layers;
+import org.unetpipelines.augment.ImageStack;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -121,12 +121,12 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
     }
 
     @Override
-    public List<Outcome> apply(Layers in, SplittableRandom rng) {
+    public List<Outcome> apply(ImageStack in, SplittableRandom rng) {
       ElasticWarp.Lattice lattice = ElasticWarp.Lattice.random(grid, sigma, rng);
       Crops.Window win = cropHeight > 0
           ? Crops.Window.centered(in.height(), in.width(), cropHeight, cropWidth)
           : new Crops.Window(0, 0, in.height(), in.width());
-      Layers out = ElasticWarp.deform(in, lattice, order, win.y(), win.x(), win.height(), win.width());
+      ImageStack out = ElasticWarp.deform(in, lattice, order, win.y(), win.x(), win.height(), win.width());
       return List.of(new Outcome(out, params(lattice)));
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Boundary;
-import org.unetpipelines.augment.Padding;
+import org.unetpipelines.augment.MirrorPadding;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -70,7 +70,7 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
     int l = left;
     int r = right;
     Boundary mode = boundary;
-    SampleOp op = (in, rng) -> List.of(SampleOp.Outcome.of(in.map(img -> Padding.pad(img, t, b, l, r, mode)),
+    SampleOp op = (in, rng) -> List.of(SampleOp.Outcome.of(in.map(img -> MirrorPadding.pad(img, t, b, l, r, mode)),
         "pad_top", t, "pad_bottom", b, "pad_left", l, "pad_right", r));
     return input.apply("Pad", AugmentSamples.of(settings, op));
   }

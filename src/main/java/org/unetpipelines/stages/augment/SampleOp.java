@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.unetpipelines.augment.Layers;
+import org.unetpipelines.augment.ImageStack;
 
 /**
  * A pure augmentation as the stages run it: one sample's layers and its copy's random stream in,
@@ -16,11 +16,11 @@ import org.unetpipelines.augment.Layers;
  */
 @FunctionalInterface
 interface SampleOp extends Serializable {
-  List<Outcome> apply(Layers in, SplittableRandom rng);
+  List<Outcome> apply(ImageStack in, SplittableRandom rng);
 
   /** One result: the new layers and the parameters drawn or applied, in order (recorded in the sample). */
-  record Outcome(Layers layers, Map<String, Double> params) {
-    static Outcome of(Layers layers, Object... nameValuePairs) {
+  record Outcome(ImageStack layers, Map<String, Double> params) {
+    static Outcome of(ImageStack layers, Object... nameValuePairs) {
       Map<String, Double> p = new LinkedHashMap<>();
       for (int i = 0; i < nameValuePairs.length; i += 2) {
         p.put((String) nameValuePairs[i], ((Number) nameValuePairs[i + 1]).doubleValue());

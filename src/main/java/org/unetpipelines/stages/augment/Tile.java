@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
-import org.unetpipelines.augment.Layers;
+import org.unetpipelines.augment.ImageStack;
 import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.records.Sample;
@@ -75,7 +75,7 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
     int sx = strideX;
     SampleOp op = (in, rng) -> {
       Tiler tiler = new Tiler(in.height(), in.width(), h, w, sy, sx);
-      List<Layers> tiles = tiler.tiles(in);
+      List<ImageStack> tiles = tiler.tiles(in);
       List<SampleOp.Outcome> out = new ArrayList<>(tiles.size());
       for (int k = 0; k < tiles.size(); k++) {
         Crops.Window win = tiler.windows().get(k);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
-import org.unetpipelines.augment.Padding;
+import org.unetpipelines.augment.MirrorPadding;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.ProbabilityMap;
@@ -63,7 +63,7 @@ class TrainedUNetEvaluateTest {
       // the 8-px mirror-padded image around it.
       ImageArray image = Tensors.toImage(ellipses(10, 1, 24, 24).get(0).getImage());
       ProbabilityMap tiled = TiledInference.overlapTile(p).predict(image);
-      ImageArray padded = Padding.pad(
+      ImageArray padded = MirrorPadding.pad(
           ImageArray.wrap(24, 24, 1, ImageArray.Depth.F32, image.normalized()), 8, Boundary.REFLECT);
       for (int ty = 0; ty < 24; ty += 12) {
         for (int tx = 0; tx < 24; tx += 12) {

@@ -11,8 +11,8 @@ import org.unetpipelines.image.ImageArray;
  * sample the image with the requested order, the mask with {@link Interpolation#NEAREST} (labels
  * keep exactly their values) and the weights with {@link Interpolation#LINEAR}.
  */
-public record Layers(ImageArray image, ImageArray mask, ImageArray weights) {
-  public Layers {
+public record ImageStack(ImageArray image, ImageArray mask, ImageArray weights) {
+  public ImageStack {
     checkNotNull(image, "image");
     checkArgument(mask == null || mask.sameSize(image),
         "mask is %s but image is %s: they must have the same height and width",
@@ -22,8 +22,8 @@ public record Layers(ImageArray image, ImageArray mask, ImageArray weights) {
         weights == null ? "" : weights.shapeString(), image.shapeString());
   }
 
-  public static Layers of(ImageArray image) {
-    return new Layers(image, null, null);
+  public static ImageStack of(ImageArray image) {
+    return new ImageStack(image, null, null);
   }
 
   public int height() {
@@ -35,7 +35,7 @@ public record Layers(ImageArray image, ImageArray mask, ImageArray weights) {
   }
 
   /** Applies {@code f} to every present layer. */
-  public Layers map(java.util.function.Function<ImageArray, ImageArray> f) {
-    return new Layers(f.apply(image), mask == null ? null : f.apply(mask), weights == null ? null : f.apply(weights));
+  public ImageStack map(java.util.function.Function<ImageArray, ImageArray> f) {
+    return new ImageStack(f.apply(image), mask == null ? null : f.apply(mask), weights == null ? null : f.apply(weights));
   }
 }

@@ -11,8 +11,8 @@ import org.unetpipelines.image.ImageArray;
  * they are filled by repeated reflection (e.g. a 2-pixel row {@code a b} padded by 3 on the left
  * under {@link Boundary#REFLECT} gives {@code b a b | a b}).
  */
-public final class Padding {
-  private Padding() {}
+public final class MirrorPadding {
+  private MirrorPadding() {}
 
   /** Pads {@code top, bottom, left, right} pixels (each {@code >= 0}) by mirroring. */
   public static ImageArray pad(ImageArray image, int top, int bottom, int left, int right, Boundary boundary) {

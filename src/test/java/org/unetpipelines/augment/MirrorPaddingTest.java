@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageArray.Depth;
 
-class PaddingTest {
+class MirrorPaddingTest {
 
   static ImageArray img(int h, int w, float... v) {
     return ImageArray.wrap(h, w, 1, Depth.F32, v);
@@ -18,14 +18,14 @@ class PaddingTest {
   @Test
   void reflectRowWithPadLargerThanImage() {
     // numpy.pad([1, 2, 3], 4, 'reflect')
-    ImageArray out = Padding.pad(img(1, 3, 1, 2, 3), 0, 0, 4, 4, Boundary.REFLECT);
+    ImageArray out = MirrorPadding.pad(img(1, 3, 1, 2, 3), 0, 0, 4, 4, Boundary.REFLECT);
     assertArrayEquals(new float[] {1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3}, out.data());
   }
 
   @Test
   void symmetricRowWithPadLargerThanImage() {
     // numpy.pad([1, 2, 3], 4, 'symmetric')
-    ImageArray out = Padding.pad(img(1, 3, 1, 2, 3), 0, 0, 4, 4, Boundary.SYMMETRIC);
+    ImageArray out = MirrorPadding.pad(img(1, 3, 1, 2, 3), 0, 0, 4, 4, Boundary.SYMMETRIC);
     assertArrayEquals(new float[] {3, 3, 2, 1, 1, 2, 3, 3, 2, 1, 1}, out.data());
   }
 
@@ -34,11 +34,11 @@ class PaddingTest {
     ImageArray a = img(2, 2, 1, 2, 3, 4);
     // numpy.pad(a, ((3, 1), (0, 2)), 'reflect')
     assertArrayEquals(new float[] {3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2},
-        Padding.pad(a, 3, 1, 0, 2, Boundary.REFLECT).data());
+        MirrorPadding.pad(a, 3, 1, 0, 2, Boundary.REFLECT).data());
     // numpy.pad(a, ((3, 1), (0, 2)), 'symmetric')
     assertArrayEquals(new float[] {3, 4, 4, 3, 3, 4, 4, 3, 1, 2, 2, 1, 1, 2, 2, 1, 3, 4, 4, 3, 3, 4, 4, 3},
-        Padding.pad(a, 3, 1, 0, 2, Boundary.SYMMETRIC).data());
-    ImageArray p = Padding.pad(a, 3, 1, 0, 2, Boundary.REFLECT);
+        MirrorPadding.pad(a, 3, 1, 0, 2, Boundary.SYMMETRIC).data());
+    ImageArray p = MirrorPadding.pad(a, 3, 1, 0, 2, Boundary.REFLECT);
     assertEquals(6, p.height());
     assertEquals(4, p.width());
   }
@@ -46,21 +46,21 @@ class PaddingTest {
   @Test
   void multiChannelPixelsMoveTogether() {
     ImageArray rgb = ImageArray.wrap(1, 2, 3, Depth.U8, new float[] {1, 2, 3, 4, 5, 6});
-    ImageArray out = Padding.pad(rgb, 0, 0, 1, 0, Boundary.REFLECT);
+    ImageArray out = MirrorPadding.pad(rgb, 0, 0, 1, 0, Boundary.REFLECT);
     assertArrayEquals(new float[] {4, 5, 6, 1, 2, 3, 4, 5, 6}, out.data());
     assertEquals(Depth.U8, out.depth());
   }
 
   @Test
   void onePixelAxisReflectsToItself() {
-    assertArrayEquals(new float[] {7, 7, 7, 7}, Padding.pad(img(1, 1, 7), 0, 0, 2, 1, Boundary.REFLECT).data());
+    assertArrayEquals(new float[] {7, 7, 7, 7}, MirrorPadding.pad(img(1, 1, 7), 0, 0, 2, 1, Boundary.REFLECT).data());
     assertEquals(0, Boundary.REFLECT.fold(-5, 1));
   }
 
   @Test
   void rejectsNegativePads() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Padding.pad(img(1, 1, 0), 0, -1, 0, 0, Boundary.REFLECT));
+        () -> MirrorPadding.pad(img(1, 1, 0), 0, -1, 0, 0, Boundary.REFLECT));
     assertTrue(e.getMessage().contains("bottom=-1"), e.getMessage());
   }
 }
