@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.unetpipelines.records.Sample;
@@ -45,8 +47,8 @@ public final class ShardReader {
 
   /**
    * All samples of the folder, streamed (each iteration re-reads the files); each file is verified
-   * against the manifest when it is opened, and a mismatch throws an {@link UncheckedIOException}
-   * whose cause is a {@link ChecksumMismatchException} naming the file.
+   * against the manifest the first time this Iterable opens it, and a mismatch throws an
+   * {@link UncheckedIOException} whose cause is a {@link ChecksumMismatchException} naming the file.
    */
   public static Iterable<Sample> read(Path dir) throws IOException {
     Manifest m = Manifest.read(dir);
@@ -55,7 +57,8 @@ public final class ShardReader {
     for (Manifest.Shard s : shards) {
       files.add(dir.resolve(s.file()));
     }
-    return () -> new ShardsIterator(files, shards);
+    Set<Path> verified = ConcurrentHashMap.newKeySet();
+    return () -> new ShardsIterator(files, shards, verified);
   }
 
   /**
@@ -93,22 +96,24 @@ public final class ShardReader {
 
   /** The samples of one shard file, streamed (one sample in memory at a time), without a checksum check. */
   public static Iterable<Sample> stream(Path file) {
-    return () -> new ShardsIterator(List.of(file), null);
+    return () -> new ShardsIterator(List.of(file), null, null);
   }
 
   /** Iterates several shard files in order, holding one file open at a time, verifying each when given checksums. */
   private static final class ShardsIterator implements Iterator<Sample> {
     private final List<Path> files;
     private final List<Manifest.Shard> checksums;
+    private final Set<Path> verified;
     private int nextFile;
     private InputStream in;
     private DataFileStream<Sample> avro;
     private Sample next;
     private Path current;
 
-    ShardsIterator(List<Path> files, List<Manifest.Shard> checksums) {
+    ShardsIterator(List<Path> files, List<Manifest.Shard> checksums, Set<Path> verified) {
       this.files = files;
       this.checksums = checksums;
+      this.verified = verified;
     }
 
     @Override
@@ -120,8 +125,9 @@ public final class ShardReader {
               return false;
             }
             current = files.get(nextFile);
-            if (checksums != null) {
+            if (checksums != null && !verified.contains(current)) {
               verify(current, checksums.get(nextFile).sha256());
+              verified.add(current);
             }
             nextFile++;
             in = new BufferedInputStream(Files.newInputStream(current), 1 << 16);

@@ -143,7 +143,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     String token = UUID.randomUUID().toString();
-    Folders folders = new Folders(directory, ShardFiles.stagingFolder(Path.of(directory), token).toString(), token);
+    Folders folders = new Folders(ShardFiles.stagingFolder(Path.of(directory), token).toString(), token);
     PCollection<KV<Integer, Manifest.Shard>> written = input
         .apply("SpillSortedRuns", ParDo.of(new SpillFn(folders, shards, sortBufferBytes)))
         .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
@@ -162,8 +162,8 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
         .setCoder(Coders.shardSet());
   }
 
-  /** Where one run writes: the final folder, its staging sibling (runs in {@code .runs/} inside it), the run's token. */
-  record Folders(String directory, String staging, String token) implements Serializable {
+  /** Where one run writes: the staging sibling of the output folder (runs in {@code .runs/} inside it), the run's token. */
+  record Folders(String staging, String token) implements Serializable {
     Path runs() {
       return Path.of(staging).resolve(".runs");
     }
