@@ -200,6 +200,17 @@ class ShardIntegrityTest {
   }
 
   @Test
+  void noSamplesGiveEmptyShardsAndAManifest(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("empty");
+    write(dir, List.of(), 2);
+    assertEquals(List.of("manifest.json", "part-00000-of-00002.avro", "part-00001-of-00002.avro"),
+        new ArrayList<>(ShardsRoundTripTest.files(dir).keySet()));
+    assertEquals(0, Manifest.read(dir).records());
+    assertFalse(ShardReader.read(dir).iterator().hasNext());
+    assertEquals(List.of("empty"), siblings(dir));
+  }
+
+  @Test
   void rejectedFolderArguments(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("afile");
     Files.writeString(file, "x");
