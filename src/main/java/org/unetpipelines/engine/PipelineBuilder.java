@@ -15,7 +15,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.unetpipelines.records.DeadLetter;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Translates a validated {@link PipelinePlan} into one Beam pipeline: stages in dependency order,

@@ -38,7 +38,7 @@ import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes one PNG so a person can see what augmentation does: for the first {@code rows} original

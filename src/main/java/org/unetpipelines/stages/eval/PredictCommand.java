@@ -15,7 +15,7 @@ import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.io.Globs;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 import org.unetpipelines.stages.io.ReadImageSet;
 import picocli.CommandLine;

@@ -23,7 +23,7 @@ import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes the HTML report ({@link HtmlReport}) once all metric records are in: the metrics table,

@@ -26,7 +26,7 @@ import org.unetpipelines.io.Globs;
 import org.unetpipelines.io.ImageSets;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**

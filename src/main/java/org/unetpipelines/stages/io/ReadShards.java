@@ -23,7 +23,7 @@ import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Reads the samples of shard folders written by {@link WriteShards} (Avro or TFRecord; the format

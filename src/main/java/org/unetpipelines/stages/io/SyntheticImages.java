@@ -20,7 +20,7 @@ import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Deterministic synthetic image+mask pairs (see {@link Synthetic}): EM-like membranes or ellipses

@@ -38,7 +38,7 @@ import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.Device;
 import org.unetpipelines.train.LearningRateSchedule;
 import org.unetpipelines.train.LossKind;

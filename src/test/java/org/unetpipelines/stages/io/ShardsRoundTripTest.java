@@ -37,7 +37,7 @@ import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 class ShardsRoundTripTest {
 

@@ -22,7 +22,7 @@ import org.unetpipelines.model.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.io.SyntheticImages;
 import org.unetpipelines.stages.io.WriteShards;
 import org.unetpipelines.train.Trainer;
