@@ -21,7 +21,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
  * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
- * {@code List} of those. A scalar where a list is expected becomes a one-element list.
+ * {@code List} of those. A scalar where a list is expected becomes a one-element list. Numbers are
+ * checked against their field's {@link Param#min}..{@link Param#max}; integers that overflow their
+ * type and non-finite doubles are errors.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -84,6 +86,7 @@ public final class ConfigBinder {
         } else {
           args[i] = convert(t.getValueNode(), rc.getGenericType(), rc.getName());
         }
+        checkRange(p, rc.getName(), args[i]);
       } catch (BindException ex) {
         errors.add(t == null ? stageLine : line(t.getValueNode()), ex.getMessage());
         ok = false;
@@ -106,6 +109,31 @@ public final class ConfigBinder {
     }
   }
 
+
+  /** Checks a bound value (or each number of a list) against the field's {@link Param#min}..{@link Param#max}. */
+  static void checkRange(Param p, String field, Object value) throws BindException {
+    if (value instanceof List<?> list) {
+      for (Object v : list) {
+        checkRange(p, field, v);
+      }
+      return;
+    }
+    if (!(value instanceof Number n)) {
+      return;
+    }
+    double v = n.doubleValue();
+    boolean hasMin = p.min() != Double.NEGATIVE_INFINITY;
+    boolean hasMax = p.max() != Double.POSITIVE_INFINITY;
+    if ((hasMin && v < p.min()) || (hasMax && v > p.max())) {
+      String range = hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
+          : hasMin ? ">= " + number(p.min()) : "<= " + number(p.max());
+      throw new BindException("'" + field + "' must be " + range + ", got " + value);
+    }
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+  }
 
   /** The record as a plain map (for manifests / JSON). */
   public static Map<String, Object> toMap(Record config) {
@@ -174,11 +202,15 @@ public final class ConfigBinder {
       if (cls == String.class) {
         return scalar.getValue();
       } else if (cls == int.class || cls == Integer.class) {
-        return Integer.parseInt(v.replace("_", ""));
+        return Integer.parseInt(integerText(v, field, Integer.MIN_VALUE, Integer.MAX_VALUE));
       } else if (cls == long.class || cls == Long.class) {
-        return Long.parseLong(v.replace("_", ""));
+        return Long.parseLong(integerText(v, field, Long.MIN_VALUE, Long.MAX_VALUE));
       } else if (cls == double.class || cls == Double.class) {
-        return Double.parseDouble(v.replace("_", ""));
+        double d = Double.parseDouble(v.replace("_", ""));
+        if (!Double.isFinite(d)) {
+          throw new BindException("'" + field + "' must be a finite number, got '" + v + "'");
+        }
+        return d;
       } else if (cls == boolean.class || cls == Boolean.class) {
         switch (v.toLowerCase(Locale.ROOT)) {
           case "true": case "yes": case "on": return true;
@@ -199,6 +231,20 @@ public final class ConfigBinder {
       throw new BindException("'" + field + "' must be " + typeName(type) + ", got '" + v + "'");
     }
     throw new IllegalStateException("unsupported config field type " + type);
+  }
+
+  /** The digits of an integer scalar, or a BindException naming the integer range it overflows. */
+  private static String integerText(String v, String field, long min, long max) throws BindException {
+    String digits = v.replace("_", "");
+    if (!digits.matches("[-+]?\\d+")) {
+      throw new NumberFormatException(v);
+    }
+    java.math.BigInteger b = new java.math.BigInteger(digits);
+    if (b.compareTo(java.math.BigInteger.valueOf(min)) < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+      throw new BindException("'" + field + "' is out of range: " + v + " does not fit "
+          + min + ".." + max);
+    }
+    return digits;
   }
 
   private static boolean isNull(Node node) {

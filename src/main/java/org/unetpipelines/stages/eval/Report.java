@@ -172,10 +172,10 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
           () -> new IllegalArgumentException("stage '" + ctx.stageName() + "': Report needs a MetricRecord input "
               + "(an Evaluate stage)"));
       List<String> curveFiles = new ArrayList<>();
-      c.curves().forEach(f -> curveFiles.add(ctx.output(f)));
+      c.curves().forEach(f -> curveFiles.add(ctx.outputToRead(f)));
       Report t = Report.to(ctx.output(c.path()))
           .withTitle(c.title() != null ? c.title() : ctx.pipelineName())
-          .withCurves(curveFiles).withOverlays(ctx.output(c.overlays())).withSamples(c.samples());
+          .withCurves(curveFiles).withOverlays(ctx.outputToRead(c.overlays())).withSamples(c.samples());
       var models = StageContext.inputOfType(inputs, ModelArtifact.class);
       if (models.isPresent()) {
         t = t.withModels(models.get());

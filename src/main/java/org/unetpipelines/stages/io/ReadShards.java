@@ -121,7 +121,7 @@ public final class ReadShards {
         return ((PCollection<ShardSet>) inputs.get(0)).apply(ctx.stageName(), fromShardSets());
       }
       checkArgument(c.path() != null, "give 'path' (a shard folder) or 'input' (a Write stage)");
-      String dir = ctx.output(c.path());
+      String dir = ctx.outputToRead(c.path());
       checkArgument(Files.isRegularFile(Path.of(dir, Manifest.FILE)),
           "'path': %s has no manifest.json (write it first, or take 'input' from the Write stage)", dir);
       return ctx.pipelineBegin().apply(ctx.stageName(), from(dir));
