@@ -206,6 +206,9 @@ public final class ConfigBinder {
       } else if (cls == long.class || cls == Long.class) {
         return Long.parseLong(integerText(v, field, Long.MIN_VALUE, Long.MAX_VALUE));
       } else if (cls == double.class || cls == Double.class) {
+        if (v.matches("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)")) { // YAML's infinities and not-a-number
+          throw new BindException("'" + field + "' must be a finite number, got '" + v + "'");
+        }
         double d = Double.parseDouble(v.replace("_", ""));
         if (!Double.isFinite(d)) {
           throw new BindException("'" + field + "' must be a finite number, got '" + v + "'");

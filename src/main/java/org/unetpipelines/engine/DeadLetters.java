@@ -21,8 +21,8 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
-import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Coders;
+import org.unetpipelines.records.DeadLetter;
 
 /**
  * Writes every dead letter of a run to one JSON-lines file ({@code input, stage, reason}), sorted so

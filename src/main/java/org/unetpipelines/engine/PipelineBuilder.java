@@ -14,8 +14,8 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Coders;
+import org.unetpipelines.records.DeadLetter;
 
 /**
  * Translates a validated {@link PipelinePlan} into one Beam pipeline: stages in dependency order,

@@ -386,7 +386,9 @@ public final class RunnerProfile {
     try {
       base = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create(); // strict: unknown options refused
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--option " + String.join(" ", args) + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("--option " + String.join(" ", extra.entrySet().stream()
+          .map(x -> x.getKey() + "=" + x.getValue()).toList()) + ": " + e.getMessage()
+          + " (options are Beam pipeline options of the chosen runner)", e);
     }
     if (!extra.containsKey("jobName")) {
       base.setJobName(jobName);

@@ -11,6 +11,9 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
+import org.unetpipelines.eval.ModelSpec;
+import org.unetpipelines.eval.TfPredictor;
+import org.unetpipelines.io.SavedModelFiles;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 
@@ -32,8 +35,24 @@ final class ModelSource {
     }
     if (model != null && !Files.isDirectory(Path.of(model))) {
       out.add("'model': no SavedModel folder '" + model + "'");
+    } else if (model != null) {
+      modelProblems(Path.of(model)).forEach(p -> out.add("'model': " + p));
     }
     return out;
+  }
+
+  /**
+   * Problems of a model folder found before anything runs: its model.json ({@link ModelSpec#read})
+   * and its SavedModel files ({@link SavedModelFiles}), each naming the path.
+   */
+  static List<String> modelProblems(Path dir) {
+    ModelSpec spec;
+    try {
+      spec = ModelSpec.read(dir);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      return List.of(e.getMessage());
+    }
+    return SavedModelFiles.problems(Path.of(spec.savedModelDir()), TfPredictor.TAG, TfPredictor.SIGNATURE);
   }
 
   static PCollection<Sample> samples(StageContext ctx, List<PCollection<?>> inputs) {

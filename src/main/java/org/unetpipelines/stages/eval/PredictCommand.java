@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -64,6 +65,10 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
     try {
       inference = new Inference(mode, overlap, batch, threshold, tile);
       modelSpec = ModelSpec.read(model);
+      List<String> modelProblems = ModelSource.modelProblems(model);
+      if (!modelProblems.isEmpty()) {
+        throw new IllegalArgumentException("--model: " + String.join("; ", modelProblems));
+      }
       if (Globs.match(images).isEmpty()) {
         throw new IllegalArgumentException("--images: no files match '" + images + "'");
       }

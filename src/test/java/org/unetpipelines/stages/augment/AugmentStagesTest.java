@@ -16,23 +16,23 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.Test;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.Interpolation;
 import org.unetpipelines.augment.Tiler;
-import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageArray.Depth;
+import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.AugmentParam;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 class AugmentStagesTest {
