@@ -24,6 +24,8 @@ public final class OutputRoot implements Serializable {
   static final int MAX_LINKS = 40;
 
   private final String root;
+  /** The root as given (absolute, not resolved): absolute output paths may name it too. */
+  private final String given;
 
   /** @throws IllegalArgumentException when the root cannot be resolved or is an existing non-folder */
   public OutputRoot(Path root) {
@@ -34,6 +36,7 @@ public final class OutputRoot implements Serializable {
         "the output root %s exists and is not a folder", real);
     checkArgument(real.getParent() != null, "the output root must not be the file system root %s", real);
     this.root = real.toString();
+    this.given = abs.toString();
   }
 
   /**
@@ -65,6 +68,10 @@ public final class OutputRoot implements Serializable {
     Path base = Path.of(root);
     Path p = Path.of(relative);
     Path resolved = (p.isAbsolute() ? p : base.resolve(p)).normalize();
+    Path asGiven = Path.of(given);
+    if (p.isAbsolute() && !resolved.startsWith(base) && resolved.startsWith(asGiven)) {
+      resolved = base.resolve(asGiven.relativize(resolved)); // an absolute path through the root as given
+    }
     checkArgument(
         resolved.startsWith(base),
         "output path '%s' resolves to %s, which is outside the output root %s; "
