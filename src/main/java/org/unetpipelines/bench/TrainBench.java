@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
  * sigmoid cross-entropy and SGD momentum 0.99, on a fixed random batch. The same work as
  * {@code bench/unet_torch.py}. The last line is a JSON object.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Time U-Net training steps (TensorFlow Java); last line is JSON with median_step_ms.")
 public final class TrainBench implements BenchTarget {

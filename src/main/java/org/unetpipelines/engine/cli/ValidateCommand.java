@@ -1,5 +1,6 @@
 package org.unetpipelines.engine.cli;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code unet-pipelines validate FILE}: check a pipeline file without running it. */
+@AutoService(CliCommand.class)
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = "Check a pipeline file completely without running it. Exit 0 when valid, 2 with every error otherwise.")
 public final class ValidateCommand implements CliCommand {
