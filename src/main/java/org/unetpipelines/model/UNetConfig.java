@@ -23,7 +23,7 @@ public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling
     checkArgument(depth >= 1 && depth <= MAX_DEPTH, "depth must be 1..%s, got %s", MAX_DEPTH, depth);
     checkArgument(baseFilters >= 1 && baseFilters <= 1024, "base filters must be 1..1024, got %s", baseFilters);
     checkArgument(padding != null, "padding must be valid or same");
-    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest or pixel_shuffle");
+    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest, pixel_shuffle or max_unpool");
     checkArgument(dropout >= 0f && dropout < 1f, "dropout must be in [0, 1), got %s", dropout);
     checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
     checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);
