@@ -87,8 +87,8 @@ public final class Blocks {
   }
 
   /**
-   * Expanding step: upsample to {@code filters} channels, concatenate the (center-cropped) skip, then
-   * {@link #doubleConv}. [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
+   * Expanding step: upsample to {@code filters} channels, concatenate the (center-cropped) skip
+   * (none when {@code skip} is null), then {@link #doubleConv}. [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
    */
   public static Operand<TFloat32> up(Layers l, Operand<TFloat32> x, Operand<TFloat32> skip, int filters,
       Upsampling method, Padding padding, boolean batchNorm) {
@@ -97,11 +97,12 @@ public final class Blocks {
 
   /**
    * {@link #up} with the matching {@link Down#positions()} for {@link Upsampling#MAX_UNPOOL} (null for
-   * the other methods). [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
+   * the other methods). The positions do not depend on the skip: a U-Net without skips unpools too.
+   * [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
    */
   public static Operand<TFloat32> up(Layers l, Operand<TFloat32> x, Operand<TFloat32> skip,
       Operand<TFloat32> positions, int filters, Upsampling method, Padding padding, boolean batchNorm) {
     Operand<TFloat32> u = upsample(l, x, positions, filters, method);
-    return doubleConv(l, l.cropConcat("concat", skip, u), filters, padding, batchNorm);
+    return doubleConv(l, skip == null ? u : l.cropConcat("concat", skip, u), filters, padding, batchNorm);
   }
 }

@@ -35,7 +35,8 @@ public final class UNet implements SegmentationNet {
   public String variant() {
     return String.format(Locale.ROOT, "depth%d-f%d-%s-%s%s%s-k%d", config.depth(), config.baseFilters(),
         config.padding().name().toLowerCase(Locale.ROOT), config.upsampling().name().toLowerCase(Locale.ROOT),
-        config.batchNorm() ? "-bn" : "", config.dropout() > 0 ? "-drop" + config.dropout() : "", config.classes());
+        config.batchNorm() ? "-bn" : "", config.dropout() > 0 ? "-drop" + config.dropout() : "", config.classes())
+        + (config.skip() ? "" : "-noskip");
   }
 
   @Override
@@ -47,6 +48,7 @@ public final class UNet implements SegmentationNet {
     m.put("upsampling", config.upsampling().name().toLowerCase(Locale.ROOT));
     m.put("batchNorm", config.batchNorm());
     m.put("dropout", config.dropout());
+    m.put("skip", config.skip());
     return m;
   }
 
@@ -140,9 +142,9 @@ public final class UNet implements SegmentationNet {
     }
     x = layers.dropout("dropout", x, c.dropout());
     for (int i = c.depth() - 1; i >= 0; i--) {
-      // [N, h, w, f*2^(i+1)] -> [N, 2h(-4), 2w(-4), f*2^i]
-      x = Blocks.up(layers.sub("up" + i), x, skips.get(i), positions.get(i), c.baseFilters() << i, c.upsampling(),
-          c.padding(), c.batchNorm());
+      // [N, h, w, f*2^(i+1)] (+ skip [N, 2h, 2w, f*2^i]) -> [N, 2h(-4), 2w(-4), f*2^i]
+      x = Blocks.up(layers.sub("up" + i), x, c.skip() ? skips.get(i) : null, positions.get(i), c.baseFilters() << i,
+          c.upsampling(), c.padding(), c.batchNorm());
     }
     // [N, H', W', f] -> [N, H', W', classes]
     return layers.conv("head", x, 1, c.classes(), Padding.SAME, true);

@@ -13,9 +13,11 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param dropout dropout rate at the end of the contracting path (0 = none; the paper uses 0.5)
  * @param classes 1 -> sigmoid foreground probability, >= 2 -> softmax over classes
  * @param inputChannels image channels
+ * @param skip skip connections from the contracting to the expanding path ("Understanding U-Net"
+ *     compares with and without)
  */
 public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling upsampling, boolean batchNorm,
-    float dropout, int classes, int inputChannels) implements java.io.Serializable {
+    float dropout, int classes, int inputChannels, boolean skip) implements java.io.Serializable {
 
   public static final int MAX_DEPTH = 6;
 
@@ -27,6 +29,12 @@ public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling
     checkArgument(dropout >= 0f && dropout < 1f, "dropout must be in [0, 1), got %s", dropout);
     checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
     checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);
+  }
+
+  /** A U-Net with skip connections. */
+  public UNetConfig(int depth, int baseFilters, Padding padding, Upsampling upsampling, boolean batchNorm,
+      float dropout, int classes, int inputChannels) {
+    this(depth, baseFilters, padding, upsampling, batchNorm, dropout, classes, inputChannels, true);
   }
 
   /** Ronneberger et al. 2015: depth 4, 64 filters, valid padding, up-convolutions, dropout 0.5, 2-class softmax. */
@@ -45,34 +53,38 @@ public record UNetConfig(int depth, int baseFilters, Padding padding, Upsampling
   }
 
   public UNetConfig withDepth(int d) {
-    return new UNetConfig(d, baseFilters, padding, upsampling, batchNorm, dropout, classes, inputChannels);
+    return new UNetConfig(d, baseFilters, padding, upsampling, batchNorm, dropout, classes, inputChannels, skip);
   }
 
   public UNetConfig withBaseFilters(int f) {
-    return new UNetConfig(depth, f, padding, upsampling, batchNorm, dropout, classes, inputChannels);
+    return new UNetConfig(depth, f, padding, upsampling, batchNorm, dropout, classes, inputChannels, skip);
   }
 
   public UNetConfig withPadding(Padding p) {
-    return new UNetConfig(depth, baseFilters, p, upsampling, batchNorm, dropout, classes, inputChannels);
+    return new UNetConfig(depth, baseFilters, p, upsampling, batchNorm, dropout, classes, inputChannels, skip);
   }
 
   public UNetConfig withUpsampling(Upsampling u) {
-    return new UNetConfig(depth, baseFilters, padding, u, batchNorm, dropout, classes, inputChannels);
+    return new UNetConfig(depth, baseFilters, padding, u, batchNorm, dropout, classes, inputChannels, skip);
   }
 
   public UNetConfig withBatchNorm(boolean bn) {
-    return new UNetConfig(depth, baseFilters, padding, upsampling, bn, dropout, classes, inputChannels);
+    return new UNetConfig(depth, baseFilters, padding, upsampling, bn, dropout, classes, inputChannels, skip);
   }
 
   public UNetConfig withDropout(float rate) {
-    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, rate, classes, inputChannels);
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, rate, classes, inputChannels, skip);
   }
 
   public UNetConfig withClasses(int k) {
-    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, k, inputChannels);
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, k, inputChannels, skip);
+  }
+
+  public UNetConfig withSkip(boolean s) {
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, classes, inputChannels, s);
   }
 
   public UNetConfig withInputChannels(int c) {
-    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, classes, c);
+    return new UNetConfig(depth, baseFilters, padding, upsampling, batchNorm, dropout, classes, c, skip);
   }
 }

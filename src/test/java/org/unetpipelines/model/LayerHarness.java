@@ -14,12 +14,14 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Builds layers under test in a {@link ModelGraph} (the training pass, which creates the
- * variables) around a network that hands its {@link Layers} to a test body, then runs them on fed
- * inputs with known weights, and computes gradients with {@code Graph.addGradients}.
+ * Builds layers under test as one training pass of a test {@link Network} (scope {@code net}) in a
+ * {@link ModelGraph}, then runs them on fed inputs with known weights, and computes gradients with
+ * {@code Graph.addGradients}. Graph names: ops under {@code train/net/<layer>/}, variables under
+ * {@code params/net/<layer>/}.
  */
 final class LayerHarness implements AutoCloseable {
 
@@ -28,51 +30,35 @@ final class LayerHarness implements AutoCloseable {
     Map<String, Operand<TFloat32>> build(Layers layers, Operand<TFloat32> input);
   }
 
+  private static final String SCOPE = "net";
+
   final Graph graph = new Graph();
   final ModelGraph model;
   final Session session;
+  private final Placeholder<TFloat32> placeholder;
   private final Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
   private final long[] inShape;
 
-  /** @param inShape the fed input's {@code [N, H, W, C]} */
+  /** @param inShape the fed input's {@code [N, H, W, C]} (the placeholder's batch is left open) */
   LayerHarness(long[] inShape, Initializer init, Body body) {
     this.inShape = inShape.clone();
-    SegmentationNet net = new SegmentationNet() {
+    Network net = new Network() {
       @Override
-      public String family() {
-        return "test";
+      public String scope() {
+        return SCOPE;
       }
 
       @Override
-      public String variant() {
-        return "layers";
-      }
-
-      @Override
-      public int classes() {
-        return (int) inShape[3];
-      }
-
-      @Override
-      public int inputChannels() {
-        return (int) inShape[3];
-      }
-
-      @Override
-      public int[] outputSize(int height, int width) {
-        return new int[] {height, width};
-      }
-
-      @Override
-      public Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images) {
-        if (layers.training()) {
-          outputs.putAll(body.build(layers, images));
-        }
-        return images;
+      public Map<String, Operand<TFloat32>> forward(Layers layers, Map<String, Operand<TFloat32>> inputs) {
+        return body.build(layers, inputs.get("x"));
       }
     };
     try {
-      this.model = ModelGraph.build(graph, net, (int) inShape[1], (int) inShape[2], init, 1);
+      this.model = ModelGraph.create(graph, init, 1);
+      Ops tf = model.ops();
+      this.placeholder = tf.withName("x").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, inShape[1], inShape[2], inShape[3])));
+      outputs.putAll(model.apply(net, ModelGraph.Mode.TRAIN, "train", Map.of("x", placeholder)).outputs());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -81,10 +67,11 @@ final class LayerHarness implements AutoCloseable {
     session.initialize();
   }
 
-  /** The op of {@code output} is named under the layer's sub-scope {@code train/<scope>/}. */
+  /** The op of {@code output} is named under the layer's sub-scope {@code train/net/<scope>/}. */
   void assertScoped(String output, String scope) {
     String name = outputs.get(output).op().name();
-    org.junit.jupiter.api.Assertions.assertTrue(name.startsWith("train/" + scope + "/"), output + " is op " + name);
+    org.junit.jupiter.api.Assertions.assertTrue(name.startsWith("train/" + SCOPE + "/" + scope + "/"),
+        output + " is op " + name);
   }
 
   Ops tf() {
@@ -117,10 +104,10 @@ final class LayerHarness implements AutoCloseable {
     return r;
   }
 
-  /** The variable {@code params/<key>} (e.g. {@code conv/kernel}). */
+  /** The variable {@code params/net/<key>} (e.g. {@code conv/kernel}). */
   Output<TFloat32> variable(String key) {
-    GraphOperation op = graph.operation("params/" + key);
-    assertNotNull(op, "no variable params/" + key);
+    GraphOperation op = graph.operation("params/" + SCOPE + "/" + key);
+    assertNotNull(op, "no variable params/" + SCOPE + "/" + key);
     return op.output(0);
   }
 
@@ -142,7 +129,7 @@ final class LayerHarness implements AutoCloseable {
 
   /** d output / d input, for a scalar output. */
   float[] gradient(String output, float[] input) {
-    Output<?> g = graph.addGradients(outputs.get(output).asOutput(), new Output<?>[] {model.trainInput().asOutput()})[0];
+    Output<?> g = graph.addGradients(outputs.get(output).asOutput(), new Output<?>[] {placeholder.asOutput()})[0];
     return fetch(g, input);
   }
 
@@ -157,7 +144,7 @@ final class LayerHarness implements AutoCloseable {
     assertNotNull(y);
     assertEquals(product(inShape), input.length, "input size");
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(inShape), DataBuffers.of(input));
-        Result r = session.runner().feed(model.trainInput(), x).fetch(y).run()) {
+        Result r = session.runner().feed(placeholder, x).fetch(y).run()) {
       TFloat32 t = (TFloat32) r.get(0);
       float[] out = new float[(int) t.size()];
       t.copyTo(DataBuffers.of(out, false, false));

@@ -199,8 +199,9 @@ class UNetTest {
       int out = UNet.outputSide(c, in);
       try (Graph g = new Graph()) {
         ModelGraph m = ModelGraph.build(g, UNet.of(c), in, in, Initializer.HE_NORMAL, 7);
-        assertTrue(g.operation("train/up0/unpool/Mul") != null, "up0 unpools");
-        assertTrue(g.operation("params/up1/upconv/kernel") != null, "up1 sets channels with a 1x1 conv");
+        String pass = m.trainLogits().op().name().split("/")[0]; // the training pass's name scope
+        assertTrue(g.operation(pass + "/unet/up0/unpool/Mul") != null, "up0 unpools");
+        assertTrue(g.operation("params/unet/up1/upconv/kernel") != null, "up1 sets channels with a 1x1 conv");
         Ops tf = m.ops();
         // target: the bright half of the output window
         float[] target = new float[out * out];
@@ -247,8 +248,9 @@ class UNetTest {
             }
           }
           float before = scalar(s, m, loss, x);
-          // a step that should lower the loss by 1 %: to first order by lr * |g|^2
-          float lr = (float) (0.01 * before / squaredNorm);
+          // a step that should lower the loss by 0.1 %: to first order by lr * |g|^2 (the ratio tends to 1
+          // as the step shrinks; at 1 % the curvature, ReLU kinks and switching maxima already show)
+          float lr = (float) (1e-3 * before / squaredNorm);
           List<Op> steps = new ArrayList<>();
           for (int i = 0; i < xs.length; i++) {
             @SuppressWarnings("unchecked")
@@ -261,7 +263,7 @@ class UNetTest {
           float after = scalar(s, m, loss, x);
           double predicted = lr * squaredNorm;
           assertTrue(after < before, p + ": loss " + before + " -> " + after);
-          assertEquals(1.0, (before - after) / predicted, 0.3,
+          assertEquals(1.0, (before - after) / predicted, 0.1,
               p + ": decrease " + (before - after) + " vs first-order " + predicted + " (is the gradient right?)");
         }
       }
