@@ -119,10 +119,10 @@ public final class Layers {
   }
 
   /**
-   * Dilated convolution as space-to-batch, a plain VALID convolution, batch-to-space (what
-   * TensorFlow's Python {@code atrous_conv2d} does). Not Conv2D's {@code dilations} attribute: its
-   * forward pass is right, but the C++ gradient that TensorFlow Java uses drops the attribute and
-   * computes the input and kernel gradients of an undilated convolution (LayersTest catches it).
+   * Dilated convolution as space-to-batch, a plain VALID convolution, batch-to-space (the
+   * formulation of TensorFlow Python's {@code with_space_to_batch}). Not Conv2D's {@code dilations}
+   * attribute: its forward pass is right, but the C++ gradient TensorFlow Java uses ignores the
+   * attribute (measured: the input gradient is an undilated convolution's; LayersTest catches it).
    */
   private Operand<TFloat32> atrousConv(Operand<TFloat32> x, Operand<TFloat32> kernel, long[] d, int k, int dilation,
       Padding padding, int filters) {
@@ -421,8 +421,9 @@ public final class Layers {
    * 2x2 max pooling, stride 2, that also returns the positions of the maxima (SegNet's pooling
    * indices) as a 0/1 mask. The values are {@link #maxPool2x2}'s (the same op and gradient); the mask
    * compares each window with its maximum, keeps the first match in row-major order, and carries no
-   * gradient (it is piecewise constant). Built from plain differentiable ops because
-   * MaxPoolWithArgmax has no gradient in TensorFlow Java.
+   * gradient (it is piecewise constant; on exact ties the values' gradient goes wherever MaxPool's
+   * own gradient sends it). Built from plain differentiable ops because MaxPoolWithArgmax has no
+   * gradient in TensorFlow Java.
    * [N,H,W,C] -> values [N,H/2,W/2,C], positions [N,H,W,C]; H and W must be even.
    */
   public MaxPooled maxPool2x2WithPositions(String name, Operand<TFloat32> x) {

@@ -88,6 +88,10 @@ class UNetTest {
     // max-unpool: a 1x1 conv to the skip's channels before the unpool (which has no weights)
     long upUnpool = conv(1, 32, 16) + conv(1, 16, 8);
     assertEquals(enc + dec + head + upUnpool, params(base.withUpsampling(Upsampling.MAX_UNPOOL), 32));
+    // without skips the pool positions still reach the unpool; the decoder convs read only the upsampled channels
+    long decNoSkip = conv(3, 16, 16) + conv(3, 16, 16) + conv(3, 8, 8) + conv(3, 8, 8);
+    assertEquals(enc + decNoSkip + head + upUnpool,
+        params(base.withUpsampling(Upsampling.MAX_UNPOOL).withSkip(false), 32));
     // batch norm: each 3x3 conv loses its bias (c) and gains gamma + beta (2c): +c per 3x3 conv
     long bnExtra = 8 + 8 + 16 + 16 + 32 + 32 + 16 + 16 + 8 + 8;
     assertEquals(enc + dec + head + upTranspose + bnExtra, params(base.withBatchNorm(true), 32));
