@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.unetpipelines.engine.ConfigBinder;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.PipelineFile;
 import org.unetpipelines.engine.PipelinePlan;
 import org.unetpipelines.engine.Stage;
@@ -38,7 +39,7 @@ import org.unetpipelines.engine.ValidationException;
  */
 class RegistriesTest {
   static final List<Class<?>> SERVICES =
-      List.of(Stage.class, CliCommand.class, BenchTarget.class, SchemaTransformProvider.class);
+      List.of(Stage.class, CliCommand.class, BenchTarget.class, ConfigChoice.class, SchemaTransformProvider.class);
 
   @Test
   void everyImplementationOnTheClassPathIsRegistered() throws IOException, URISyntaxException {
