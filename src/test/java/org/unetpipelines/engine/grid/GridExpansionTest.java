@@ -52,13 +52,13 @@ class GridExpansionTest {
     return PIPELINE + String.join("\n", gridLines) + "\noptions: {seed: 42}\n";
   }
 
-  private static final String GRID = file(
+  static final String GRID = file(
       "grid:",                                         // 22
       "  axes:",
       "    ElasticDeform.config.sigma: [5.0, 10.0]",   // 24
       "    options.seed: [1, 2, 3]");                  // 25
 
-  private static PipelinePlan plan(String yaml) throws ValidationException {
+  static PipelinePlan plan(String yaml) throws ValidationException {
     return PipelinePlan.validate(PipelineFile.parse("grid.yaml", yaml, List.of()), REGISTRY);
   }
 
@@ -343,6 +343,8 @@ class GridExpansionTest {
     PipelinePlan p = PipelinePlan.validate(PipelineFile.parse("plain.yaml", PIPELINE + "options: {seed: 3}\n",
         List.of()), REGISTRY);
     assertFalse(p.grid().isPresent());
+    assertTrue(PlanText.of(p).startsWith("plan plain: 6 stages, seed 3\n  Images         SyntheticImages \n"
+        + "  MirrorPad      MirrorPad        <- Images\n"), PlanText.of(p));
     assertEquals(List.of("Images", "MirrorPad", "ElasticDeform", "Flip", "Shards", "Raw"), names(p));
   }
 }
