@@ -25,8 +25,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   axes:                                   # path: [values]; the full product by default
  *     Train.config.model.family: [unet, unetpp]
  *     options.seed: [1, 2, 3]
- *   exclude: [{family: unetpp, seed: 3}]    # drop every product cell matching all given axes (a list matches any)
- *   include: [{family: wide_unet}]          # add cells; axes left out take all their values; new values allowed
+ *   exclude: [{family: unetpp, seed: 3}]    # drop every product cell matching all given axes (a list: any of its values)
+ *   include: [{family: wide_unet}]          # add cells (after exclude); axes left out take all their values, a list
+ *                                           # takes each of its values; values outside the axis are allowed
  *   baseline: {family: unet}                # the statistics' reference cell (default: all pairs)
  *   replicate: seed                         # the axis whose values pair runs (default: options.seed)
  *   branch_from: [Train]                    # extra stages to re-run per cell (default: the varied ones)
@@ -257,11 +258,13 @@ final class GridSpec {
           ok = false;
           continue;
         }
-        // exclude: a list matches any of its items, unless the list itself is a value of the axis
+        // a list gives several values (exclude: any of them; include: each), unless it is itself a value of the axis
         List<Node> given = List.of(t.getValueNode());
-        if (!newValues && t.getValueNode() instanceof SequenceNode vs
-            && a.value(String.valueOf(label(vs, a.path(), new ArrayList<>()))) == null) {
-          given = vs.getValue();
+        if (t.getValueNode() instanceof SequenceNode vs) {
+          String whole = label(vs, a.path(), new ArrayList<>());
+          if (whole == null || a.value(whole) == null) {
+            given = vs.getValue();
+          }
         }
         List<AxisValue> vals = new ArrayList<>();
         for (Node v : given) {

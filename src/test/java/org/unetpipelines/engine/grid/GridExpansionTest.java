@@ -139,7 +139,7 @@ class GridExpansionTest {
         "  exclude:",
         "    - {sigma: 10.0, seed: [2, 3]}",
         "  include:",
-        "    - {sigma: 20.0}",
+        "    - {sigma: 20.0, seed: [1, 2, 3]}",
         "    - {sigma: 5.0, seed: 1}",      // already in the grid: not added twice
         "    - {ElasticDeform.config.sigma: 10.0, options.seed: 3}"));  // re-adds an excluded cell
     GridPlan g = p.grid().orElseThrow();
