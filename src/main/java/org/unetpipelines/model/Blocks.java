@@ -46,12 +46,12 @@ public final class Blocks {
   }
 
   /**
-   * Expanding step: upsample to {@code filters} channels, concatenate the (center-cropped) skip, then
-   * {@link #doubleConv}. [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
+   * Expanding step: upsample to {@code filters} channels, concatenate the (center-cropped) skip
+   * (none when {@code skip} is null), then {@link #doubleConv}. [N,H,W,C] + skip -> [N,2H(-4),2W(-4),filters].
    */
   public static Operand<TFloat32> up(Layers l, Operand<TFloat32> x, Operand<TFloat32> skip, int filters,
       Upsampling method, Padding padding, boolean batchNorm) {
     Operand<TFloat32> u = upsample(l, x, filters, method);
-    return doubleConv(l, l.cropConcat("concat", skip, u), filters, padding, batchNorm);
+    return doubleConv(l, skip == null ? u : l.cropConcat("concat", skip, u), filters, padding, batchNorm);
   }
 }

@@ -40,6 +40,11 @@ public final class Layers {
     this.path = path;
   }
 
+  /** The variable path of this scope ({@code <network scope>/<layer path>}). */
+  public String path() {
+    return path;
+  }
+
   /** Layers nested one level deeper: graph name and variable path get {@code /name}. */
   public Layers sub(String name) {
     checkArgument(name != null && name.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*"), "bad layer name '%s'", name);
