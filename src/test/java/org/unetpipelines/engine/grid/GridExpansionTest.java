@@ -309,6 +309,60 @@ class GridExpansionTest {
             "pipeline"), "transforms")).getValue().get(0), "config"), "model"), "family")).getValue());
   }
 
+  private static final String TRAIN = String.join("\n",
+      "pipeline:",
+      "  transforms:",
+      "    - {type: SyntheticImages, name: S, config: {count: 4, height: 32, width: 32}}",
+      "    - {type: WriteAvro, name: Shards, input: S, config: {path: shards}}",
+      "    - type: Train",
+      "      input: Shards",
+      "      config:",
+      "        path: model",
+      "        model: {family: unet, depth: 2, filters: 4}",
+      "        height: 32",
+      "        width: 32",
+      "        steps: 2",
+      "    - {type: Evaluate, input: [Train, S], config: {path: eval}}",
+      "grid:",
+      "  axes:",
+      "    Train.config.model.family: [unet, wide_unet]",            // 16
+      "    Train.config.model.upsampling: [transpose, %s]",          // 17
+      "    options.seed: [1, 2]",
+      "  baseline: {family: unet, upsampling: transpose}",
+      "options: {seed: 5}",
+      "");
+
+  @Test
+  void nestedModelConfigOfTrainIsVariedAndBound() throws Exception {
+    PipelinePlan p = plan(String.format(TRAIN, "bilinear"));
+    GridPlan g = p.grid().orElseThrow();
+    assertEquals(List.of("S", "Shards"), g.sharedStages());
+    assertEquals(List.of("Train", "Evaluate"), g.branchStages());
+    assertEquals(8, g.cells().size());
+    org.unetpipelines.stages.train.Train.Config c = (org.unetpipelines.stages.train.Train.Config)
+        stage(p, "Train[family=wide_unet,upsampling=bilinear,seed=2]").config();
+    org.unetpipelines.model.unet.UNetConfig m = (org.unetpipelines.model.unet.UNetConfig) c.model();
+    assertEquals("wide_unet", m.family());
+    assertEquals(org.unetpipelines.model.Upsampling.BILINEAR, m.upsampling());
+    assertEquals(4, m.baseFilters()); // the file's sibling key is kept
+    assertEquals(List.of("Train[family=wide_unet,upsampling=bilinear,seed=2]", "S"),
+        stage(p, "Evaluate[family=wide_unet,upsampling=bilinear,seed=2]").inputs());
+    assertEquals("family=unet,upsampling=transpose", g.baseline().orElseThrow());
+
+    ValidationException e = invalid(String.format(TRAIN, "bilinearr"));
+    assertEquals(2, e.errors().size(), e.getMessage()); // one per family: the messages name it
+    for (PipelineError err : e.errors()) {
+      assertEquals(17, err.line());
+      assertTrue(err.message().startsWith("grid axis 'Train.config.model.upsampling' (2 of 8 cells): 'model' (family "),
+          err.message());
+      assertTrue(err.message().contains("got 'bilinearr' (did you mean 'bilinear'?)"), err.message());
+    }
+    e = invalid(String.format(TRAIN, "bilinear").replace("model.upsampling", "model.upsamplin")
+        .replace("upsampling: transpose}", "upsamplin: transpose}"));
+    assertTrue(e.errors().stream().allMatch(err -> err.line() == 17
+        && err.message().contains("unknown config key 'upsamplin' (did you mean 'upsampling'?)")), e.getMessage());
+  }
+
   @Test
   void planTextListsCellsSharedAndPerCellStages() throws Exception {
     String text = PlanText.of(plan(file("grid:", "  axes:", "    ElasticDeform.config.sigma: [5.0, 10.0]",
