@@ -22,6 +22,7 @@ import org.unetpipelines.train.LossKind;
 import org.unetpipelines.train.OptimizerKind;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.TrainingGraph;
+import org.unetpipelines.train.task.Segmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -92,7 +93,8 @@ public final class TrainBench implements BenchTarget {
       y[i] = r.nextDouble() < 0.78 ? 1f : 0f;
       w[i] = 1f;
     }
-    Batch b = new Batch(batch, x, y, w, List.of(), 0, 0);
+    Batch b = new Batch(batch, java.util.Map.of(Segmentation.IMAGE, x, Segmentation.TARGET, y, Segmentation.WEIGHTS, w),
+        List.of(), 0, 0);
     double[] ms = new double[steps];
     long params;
     long t0 = System.nanoTime();
@@ -140,7 +142,7 @@ public final class TrainBench implements BenchTarget {
 
   private static TrainingGraph createOrReport(UNet net, TrainConfig cfg) {
     try {
-      return TrainingGraph.create(net, cfg);
+      return TrainingGraph.create(new Segmentation(net, cfg.height(), cfg.width(), cfg.loss()), cfg);
     } catch (IllegalStateException e) {
       System.err.println("bench train: " + e.getMessage());
       return null;

@@ -38,24 +38,27 @@ public final class Losses {
         Placeholder.shape(Shape.of(-1, d[1], d[2], k)));
     Placeholder<TFloat32> weights = tf.withName("weights").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, d[1], d[2], 1)));
-    Operand<TFloat32> value;
+    return new Loss(target, weights, tf.withName("value").identity(value(tf, logits, target, weights, kind)));
+  }
+
+  /**
+   * The loss {@code kind} of {@code logits} against {@code target} ({@code [N, H, W, K]}) and
+   * {@code weights} ({@code [N, H, W, 1]}); a scalar.
+   */
+  public static Operand<TFloat32> value(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target,
+      Operand<TFloat32> weights, LossKind kind) {
     switch (kind) {
       case CROSS_ENTROPY:
-        value = crossEntropy(tf, logits, target, weights);
-        break;
+        return crossEntropy(tf, logits, target, weights);
       case DICE:
-        value = dice(tf, logits, target);
-        break;
+        return dice(tf, logits, target);
       case HYBRID:
-        value = hybrid(tf, logits, target, weights, false);
-        break;
+        return hybrid(tf, logits, target, weights, false);
       case HYBRID_PER_IMAGE:
-        value = hybrid(tf, logits, target, weights, true);
-        break;
+        return hybrid(tf, logits, target, weights, true);
       default:
-        value = tf.math.add(crossEntropy(tf, logits, target, weights), dice(tf, logits, target));
+        return tf.math.add(crossEntropy(tf, logits, target, weights), dice(tf, logits, target));
     }
-    return new Loss(target, weights, tf.withName("value").identity(value));
   }
 
   /**

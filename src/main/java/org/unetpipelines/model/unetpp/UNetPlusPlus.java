@@ -74,12 +74,8 @@ public final class UNetPlusPlus implements SegmentationNet {
     m.put("skips", UNetPlusPlusConfig.yaml(c.skips()));
     m.put("deepSupervision", c.deepSupervision());
     m.put("prune", c.prune());
-    m.put("heads", headNames());
-    if (c.singleHead()) {
+    if (c.singleHead()) { // the node the only head reads (the task records heads, served head, head loss)
       m.put("head", "L" + c.builtDepth());
-    } else {
-      m.put("inferenceHead", c.inferenceHead().label());
-      m.put("headLoss", UNetPlusPlusConfig.yaml(c.headLoss()));
     }
     return m;
   }
