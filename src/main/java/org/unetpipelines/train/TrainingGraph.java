@@ -54,7 +54,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.config = config;
     this.graph = new Graph();
     try {
-      this.model = ModelGraph.create(graph, config.initializer(), config.seed());
+      this.model = ModelGraph.create(graph, config.initializer().initializer(), config.seed());
       Ops tf = model.ops();
       for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
         trainFeeds.put(f.getKey(), placeholder(tf.withSubScope("train"), f.getKey(), f.getValue()));

@@ -1,4 +1,4 @@
-package org.unetpipelines.model;
+package org.unetpipelines.model.unet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.unetpipelines.model.Initializer;
+import org.unetpipelines.model.ModelGraph;
+import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.Upsampling;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;

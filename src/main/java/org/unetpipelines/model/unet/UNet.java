@@ -1,10 +1,14 @@
-package org.unetpipelines.model;
+package org.unetpipelines.model.unet;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Blocks;
+import org.unetpipelines.model.Layers;
+import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.SegmentationNet;
 
 /**
  * The U-Net (Ronneberger et al. 2015) as a {@link SegmentationNet}: a contracting path of
@@ -28,7 +32,7 @@ public final class UNet implements SegmentationNet {
 
   @Override
   public String family() {
-    return "unet";
+    return config.family();
   }
 
   @Override
