@@ -92,7 +92,7 @@ public final class PipelineFile {
   }
 
   /** Composes a YAML fragment (a default value, an override value). */
-  static Node parseFragment(String text) {
+  public static Node parseFragment(String text) {
     Node n = yaml().compose(new StringReader(text));
     return n == null ? new ScalarNode(Tag.NULL, "null", null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN) : n;
   }
