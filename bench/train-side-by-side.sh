@@ -4,8 +4,8 @@
 #   default:         the depth-4, 16-filter U-Net (bench/unet_torch.py) at 128^2 batch 4 and 512^2 batch 1
 #   --family unetpp: UNet++ as the original code builds it (bench/unetpp_torch.py: filters 32..512, dropout 0.5,
 #                    hybrid loss, Adam) at 96^2 batch 8, without and with deep supervision
-#                    (also --family unetplus; --family wide_unet runs without deep supervision only)
-# Usage: bench/train-side-by-side.sh [--family unetpp|unetplus|wide_unet] [RUNS] [STEPS]
+#                    (also --family unetplus)
+# Usage: bench/train-side-by-side.sh [--family unetpp|unetplus] [RUNS] [STEPS]
 #        (RUNS alternations per configuration, default 3; STEPS timed steps, default 20;
 #         env THREADS intra-op threads, default 2; WARMUP untimed steps first, default 3)
 # Needs: apt-get install -y python3-torch   (lands in /usr/bin/python3)
@@ -18,7 +18,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 family=unet
 if [[ "${1:-}" == "--family" ]]; then
-  family="${2:?--family needs a value: unetpp, unetplus or wide_unet}"
+  family="${2:?--family needs a value: unetpp or unetplus}"
   shift 2
 fi
 runs="${1:-3}"
@@ -38,11 +38,8 @@ case "$family" in
     configs+=("family=$family ds=0 size=96 batch=8|--family $family --size 96 --batch 8|unetpp_torch.py --family $family --size 96 --batch 8")
     configs+=("family=$family ds=1 size=96 batch=8|--family $family --deep-supervision --size 96 --batch 8|unetpp_torch.py --family $family --deep-supervision --size 96 --batch 8")
     ;;
-  wide_unet)
-    configs+=("family=wide_unet size=96 batch=8|--family wide_unet --size 96 --batch 8|unetpp_torch.py --family wide_unet --size 96 --batch 8")
-    ;;
   *)
-    echo "unknown --family '$family' (allowed: unetpp, unetplus, wide_unet; none = the U-Net)" >&2; exit 2 ;;
+    echo "unknown --family '$family' (allowed: unetpp, unetplus; none = the U-Net)" >&2; exit 2 ;;
 esac
 "$py" -c 'import torch' 2>/dev/null || { echo "python3-torch missing: apt-get install -y python3-torch" >&2; exit 2; }
 $unet --version >/dev/null   # builds the jar once, outside the timings

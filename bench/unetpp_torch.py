@@ -5,11 +5,11 @@ batch, Adam (lr 1e-3, the Keras default the code gets from optimizer="Adam"), an
 0.5 * BCE - soft Dice over the whole batch (smooth 1), summed over the deep-supervision heads (or their
 mean with --head-loss mean). Prints one JSON line with median_step_ms like the Java bench.
 
-Network: nodes X^{i,j} = H([Up(X^{i+1,j-1}), X^{i,0}, ..., X^{i,j-1}]) (unetplus: [Up(X^{i+1,j-1}),
-X^{i,j-1}]; wide_unet: the backbone and the outer nodes X^{i,4-i} only), H = conv3x3-ReLU-Dropout(0.5)
-twice (same padding, bias), Up = 2x2 stride-2 transposed conv with bias, 1x1 heads on X^{0,1..4} with
-deep supervision (X^{0,4} only without). Filters 32, 64, 128, 256, 512 (wide_unet: 35..560), 1 input
-channel, 1 class: 9,041,601 parameters (9,041,700 with deep supervision), asserted, as the Java count.
+Network: nodes X^{i,j} = H([Up(X^{i+1,j-1}), X^{i,0}, ..., X^{i,j-1}]) (--family unetplus:
+[Up(X^{i+1,j-1}), X^{i,j-1}]), H = conv3x3-ReLU-Dropout(0.5) twice (same padding, bias), Up = 2x2
+stride-2 transposed conv with bias, 1x1 heads on X^{0,1..4} with deep supervision (X^{0,4} only
+without). Filters 32, 64, 128, 256, 512, 1 input channel, 1 class: 9,041,601 parameters (9,041,700
+with deep supervision; UNet+ 8,728,257 / 8,728,356), asserted: the original code's and the Java count.
 
 Run with Debian's interpreter: /usr/bin/python3 bench/unetpp_torch.py --size 96 --batch 8 [--deep-supervision]
 """
@@ -23,10 +23,9 @@ import torch.nn as nn
 
 from unet_torch import percentile
 
-FILTERS = {"unetpp": [32, 64, 128, 256, 512], "unetplus": [32, 64, 128, 256, 512],
-           "wide_unet": [35, 70, 140, 280, 560]}
+FILTERS = [32, 64, 128, 256, 512]
 # the original code's counts (MODELS.md 1.2) for the default filters: (without, with deep supervision)
-PARAMS = {"unetpp": (9_041_601, 9_041_700), "unetplus": (8_728_257, 8_728_356), "wide_unet": (9_282_246, None)}
+PARAMS = {"unetpp": (9_041_601, 9_041_700), "unetplus": (8_728_257, 8_728_356)}
 
 
 def standard_unit(cin, f, dropout):
@@ -37,16 +36,16 @@ def standard_unit(cin, f, dropout):
 
 
 class NestedUNet(nn.Module):
-    """UNet++ (dense skips), UNet+ (neighbour skips) or the wide U-Net (outer nodes only)."""
+    """UNet++ (dense skips) or UNet+ (neighbour skips)."""
 
     def __init__(self, family="unetpp", filters=None, dropout=0.5, deep_supervision=False, classes=1, channels=1):
         super().__init__()
-        f = filters or FILTERS[family]
+        f = filters or FILTERS
         self.family = family
         self.deep_supervision = deep_supervision
         self.backbone = nn.ModuleList(standard_unit(channels if i == 0 else f[i - 1], f[i], dropout) for i in range(5))
-        # X^{i,j} for j >= 1, anti-diagonal k = i + j by anti-diagonal (wide_unet: only k = 4)
-        self.nodes = [(k - j, j) for k in range(1, 5) for j in range(1, k + 1) if family != "wide_unet" or k == 4]
+        # X^{i,j} for j >= 1, anti-diagonal k = i + j by anti-diagonal
+        self.nodes = [(k - j, j) for k in range(1, 5) for j in range(1, k + 1)]
         self.up = nn.ModuleDict()
         self.unit = nn.ModuleDict()
         for i, j in self.nodes:
@@ -63,15 +62,8 @@ class NestedUNet(nn.Module):
             x[k, 0] = self.backbone[k](nn.functional.max_pool2d(x[k - 1, 0], 2))
             for j in range(1, k + 1):
                 i = k - j
-                if (i, j) not in self.nodes:
-                    continue
                 name = f"x_{i}_{j}"
-                if self.family == "unetpp":
-                    skips = [x[i, m] for m in range(j)]
-                elif self.family == "unetplus":
-                    skips = [x[i, j - 1]]
-                else:
-                    skips = [x[i, 0]]
+                skips = [x[i, m] for m in range(j)] if self.family == "unetpp" else [x[i, j - 1]]
                 x[i, j] = self.unit[name](torch.cat([self.up[name](x[i + 1, j - 1])] + skips, dim=1))
         return [head(x[0, int(name[1:])]) for name, head in self.heads.items()]
 
@@ -86,11 +78,11 @@ def hybrid_loss(logits, y, smooth=1.0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--family", choices=sorted(FILTERS), default="unetpp")
+    ap.add_argument("--family", choices=sorted(PARAMS), default="unetpp")
     ap.add_argument("--deep-supervision", action="store_true", help="heads L1..L4 on X^{0,1..4}")
     ap.add_argument("--head-loss", choices=["sum", "mean"], default="sum")
     ap.add_argument("--filters", type=lambda s: [int(v) for v in s.split(",")], default=None,
-                    help="filters per level, e.g. 32,64,128,256,512 (default: the family's)")
+                    help="filters per level (default 32,64,128,256,512)")
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--size", type=int, default=96)
     ap.add_argument("--batch", type=int, default=8)
@@ -99,8 +91,6 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--channels-last", action="store_true", help="NHWC memory format")
     a = ap.parse_args()
-    if a.family == "wide_unet" and a.deep_supervision:
-        ap.error("wide_unet has one head; --deep-supervision is for unetpp and unetplus")
     if a.size % 16 or a.size <= 0:
         ap.error(f"--size must be a positive multiple of 16 (four 2x2 poolings, same padding), got {a.size}")
     if a.filters is not None and len(a.filters) != 5:
@@ -109,7 +99,7 @@ def main():
     torch.manual_seed(42)
     net = NestedUNet(a.family, a.filters, a.dropout, a.deep_supervision)
     params = sum(p.numel() for p in net.parameters())
-    if a.filters is None or a.filters == FILTERS[a.family]:
+    if a.filters is None or a.filters == FILTERS:
         expected = PARAMS[a.family][1 if a.deep_supervision else 0]
         assert params == expected, f"{a.family} has {params} parameters, the original code {expected}"
     fmt = torch.channels_last if a.channels_last else torch.contiguous_format

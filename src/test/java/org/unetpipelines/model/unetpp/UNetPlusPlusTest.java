@@ -31,8 +31,8 @@ import org.unetpipelines.model.Initializer;
 import org.unetpipelines.model.ModelGraph;
 import org.unetpipelines.model.Padding;
 import org.unetpipelines.model.SegmentationNet;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.model.unetpp.UNetPlusPlusConfig.Head;
 import org.unetpipelines.model.unetpp.UNetPlusPlusConfig.HeadLoss;
@@ -86,13 +86,11 @@ class UNetPlusPlusTest {
     assertEquals(8_728_257L, nestedFormula(f, false, 1));
     assertEquals(8_728_257L, params(UNetPlusPlus.of(UNetPlusPlusConfig.unetplus()), 16));
     assertEquals(8_728_257L + 99, params(UNetPlusPlus.of(UNetPlusPlusConfig.unetplus().withDeepSupervision(true)), 16));
-    // the wide U-Net, and the same builder at UNet++'s widths = the code's plain U_Net
-    assertEquals(9_282_246L, params(WideUNet.of(WideUNetConfig.defaults()), 16));
-    assertEquals(7_759_521L, params(WideUNet.of(WideUNetConfig.defaults().withFilters(f)), 16));
-    // the project's U-Net (base 32 / 35, same padding, transposed conv) has the same counts
+    // the U-Net (family unet, 32..512) and the wide U-Net (family wide_unet, 35..560) of the comparison
     UNetConfig unet = new UNetConfig(4, 32, Padding.SAME, Upsampling.TRANSPOSE, false, 0.5f, 1, 1);
     assertEquals(7_759_521L, params(UNet.of(unet), 16));
-    assertEquals(9_282_246L, params(UNet.of(unet.withBaseFilters(35)), 16));
+    UNetConfig wide = new UNetConfig("wide_unet", 4, 35, Padding.SAME, Upsampling.TRANSPOSE, false, 0.5f, 1, 1, true);
+    assertEquals(9_282_246L, params(UNet.of(wide), 16));
   }
 
   @Test
@@ -177,7 +175,6 @@ class UNetPlusPlusTest {
     assertEquals(Head.L2, ds().withPrune(2).inferenceHead());
     assertEquals(Head.L2, ds().withPrune(2).withPrune(0).inferenceHead()); // back to the full network, head kept
     assertEquals("f32-64-128-256-512-drop0.5-ds-L2-k1", l2.variant());
-    assertEquals("wide_unet", WideUNet.of(WideUNetConfig.defaults()).family());
     assertThrows(UnsupportedOperationException.class, () -> full.logits(null, null));
   }
 
@@ -196,13 +193,6 @@ class UNetPlusPlusTest {
           Initializer.HE_NORMAL, 1);
       assertEquals(List.of("x_0_4/upconv", "x_0_3"), concatSources(g, "unetplus/", "x_0_4"));
       assertEquals(List.of("x_2_1/upconv", "x_2_0"), concatSources(g, "unetplus/", "x_2_1"));
-    }
-    try (Graph g = new Graph()) {
-      ModelGraph.build(g, WideUNet.of(WideUNetConfig.defaults().withFilters(TINY)), 16, 16, Initializer.HE_NORMAL, 1);
-      assertEquals(List.of("x_0_4/upconv", "x_0_0"), concatSources(g, "wide_unet/", "x_0_4"));
-      assertEquals(List.of("x_3_1/upconv", "x_3_0"), concatSources(g, "wide_unet/", "x_3_1"));
-      assertEquals(Set.of("x_0_0", "x_1_0", "x_2_0", "x_3_0", "x_4_0", "x_3_1", "x_2_2", "x_1_3", "x_0_4", "L4"),
-          nodesWithVariables(g, "wide_unet"));
     }
   }
 
@@ -321,8 +311,8 @@ class UNetPlusPlusTest {
     assertTrue(e.getMessage().contains("multiple of 2^4 = 16"), e.getMessage());
     assertTrue(e.getMessage().contains("nearest valid sizes: [96, 112]"), e.getMessage());
     IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
-        () -> WideUNet.of(WideUNetConfig.defaults()).outputSize(96, 8));
-    assertTrue(w.getMessage().contains("input width 8 does not fit wide_unet"), w.getMessage());
+        () -> UNetPlusPlus.of(UNetPlusPlusConfig.unetplus()).outputSize(96, 8));
+    assertTrue(w.getMessage().contains("input width 8 does not fit unetplus"), w.getMessage());
     assertTrue(w.getMessage().contains("nearest valid sizes: [16]"), w.getMessage());
     // pruned to L1 there is one pooling: even sizes fit
     assertArrayEquals(new int[] {34, 34}, UNetPlusPlus.of(ds().withPrune(1)).outputSize(34, 34));
@@ -337,8 +327,8 @@ class UNetPlusPlusTest {
     assertMessage("filters must list 5 levels", () -> UNetPlusPlusConfig.unetpp().withFilters(List.of(8, 16, 32)));
     assertMessage("filters must be 1..2048 per level",
         () -> UNetPlusPlusConfig.unetpp().withFilters(List.of(8, 16, 0, 32, 64)));
-    assertMessage("dropout must be in [0, 1), got 1.0", () -> UNetPlusPlusConfig.unetpp().withDropout(1f));
-    assertMessage("dropout must be in [0, 1), got -0.1", () -> WideUNetConfig.defaults().withDropout(-0.1f));
+    assertMessage("dropout must be in [0, 0.95], got 1.0", () -> UNetPlusPlusConfig.unetpp().withDropout(1f));
+    assertMessage("dropout must be in [0, 0.95], got -0.1", () -> UNetPlusPlusConfig.unetpp().withDropout(-0.1f));
     assertMessage("prune must be 0 (full network) or 1..4", () -> ds().withPrune(5));
     assertMessage("prune 2 needs deep_supervision: true", () -> UNetPlusPlusConfig.unetpp().withPrune(2));
     assertMessage("inference_head L2 is not built: a network without deep supervision has only the head L4",
@@ -346,8 +336,8 @@ class UNetPlusPlusTest {
     assertMessage("inference_head L3 is not built: UNet++ pruned to L2 has only the head L2",
         () -> ds().withPrune(2).withInferenceHead(Head.L3));
     assertMessage("classes must be >= 1", () -> UNetPlusPlusConfig.unetpp().withClasses(0));
-    assertMessage("input channels must be 1..4", () -> WideUNetConfig.defaults().withInputChannels(5));
-    assertMessage("skips must be dense (unetpp) or neighbour (unetplus)", () -> UNetPlusPlusConfig.unetpp().withSkips(null));
+    assertMessage("input channels must be 1..4", () -> UNetPlusPlusConfig.unetpp().withInputChannels(5));
+    assertMessage("family must be unetpp or unetplus, got unet", () -> UNetPlusPlusConfig.unetpp().withFamily("unet"));
     // accepted: the ensemble of a single head is that head; L4 without deep supervision
     UNetPlusPlusConfig.unetpp().withInferenceHead(Head.L4);
     ds().withPrune(3).withInferenceHead(Head.ENSEMBLE);
