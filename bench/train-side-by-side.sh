@@ -35,8 +35,11 @@ case "$family" in
     configs+=("size=512 batch=1|--size 512 --batch 1|unet_torch.py --size 512 --batch 1")
     ;;
   unetpp|unetplus)
-    configs+=("family=$family ds=0 size=96 batch=8|--family $family --size 96 --batch 8|unetpp_torch.py --family $family --size 96 --batch 8")
-    configs+=("family=$family ds=1 size=96 batch=8|--family $family --deep-supervision --size 96 --batch 8|unetpp_torch.py --family $family --deep-supervision --size 96 --batch 8")
+    # the original code's training: hybrid loss (0.5 BCE - global Dice), Adam lr 1e-3 (bench train's learning rate)
+    j="--family $family --loss hybrid --optimizer adam --size 96 --batch 8"
+    t="unetpp_torch.py --family $family --size 96 --batch 8"
+    configs+=("family=$family ds=0 size=96 batch=8|$j|$t")
+    configs+=("family=$family ds=1 size=96 batch=8|$j --deep-supervision|$t --deep-supervision")
     ;;
   *)
     echo "unknown --family '$family' (allowed: unetpp, unetplus; none = the U-Net)" >&2; exit 2 ;;
