@@ -364,7 +364,7 @@ class UNetPlusPlusTest {
     return out;
   }
 
-  /** Strips the inference pass's name ({@code infer/} or a uniquified {@code infer_1/}); null outside it. */
+  /** Strips the inference pass's name ({@code infer/}); null for ops outside it. */
   private static String inInferPass(String opName) {
     Matcher m = Pattern.compile("^infer[^/]*/").matcher(opName);
     return m.find() ? opName.substring(m.end()) : null;
