@@ -8,6 +8,7 @@ import org.unetpipelines.engine.PipelineFile;
 import org.unetpipelines.engine.PipelinePlan;
 import org.unetpipelines.engine.StageRegistry;
 import org.unetpipelines.engine.ValidationException;
+import org.unetpipelines.engine.grid.PlanText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,12 +24,19 @@ public final class ValidateCommand implements CliCommand {
   @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a value, as for run (repeatable)")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--plan", description = "also print the plan: stages in run order; for a grid its cells, "
+      + "shared stages and per-cell stages")
+  boolean showPlan;
+
   @Override
   public Integer call() {
     try {
       PipelinePlan plan = PipelinePlan.validate(PipelineFile.read(file, overrides), StageRegistry.load());
       System.out.printf("%s is valid: %d stages (%s)%n", file, plan.stages().size(),
           String.join(" -> ", plan.stages().stream().map(PipelinePlan.StagePlan::name).toList()));
+      if (showPlan) {
+        System.out.print(PlanText.of(plan));
+      }
       return 0;
     } catch (ValidationException e) {
       System.err.println(e.getMessage());
