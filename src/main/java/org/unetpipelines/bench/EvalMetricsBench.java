@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Option;
  * scikit-image equivalent side by side and compares the values. The last line is a JSON object
  * with the timing and, per image, pixel_error, adapted_rand_error, vi_split and vi_merge.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "eval-metrics", mixinStandardHelpOptions = true,
     description = "Time the segmentation metrics (ISBI pixel error, Rand error, VI, IoU, ...) per image.")
 public final class EvalMetricsBench implements BenchTarget {

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
 import org.unetpipelines.model.Upsampling;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.TrainingGraph;
+import org.unetpipelines.train.task.Segmentation;
 
 /** The check passes what the trainer exports (many variables, optimizer slots) and catches each kind of damage. */
 class SavedModelFilesTest {
@@ -23,7 +24,8 @@ class SavedModelFilesTest {
   void aTrainedUNetsExportIsCompleteAndEachDamageIsNamed(@TempDir Path dir) throws Exception {
     Path model = dir.resolve("saved_model");
     UNet net = UNet.of(new UNetConfig(2, 4, Padding.SAME, Upsampling.TRANSPOSE, true, 0f, 1, 1));
-    try (TrainingGraph tg = TrainingGraph.create(net, TrainConfig.defaults(16, 16).toBuilder().threads(1, 1).build())) {
+    TrainConfig cfg = TrainConfig.defaults(16, 16).toBuilder().threads(1, 1).build();
+    try (TrainingGraph tg = TrainingGraph.create(new Segmentation(net, 16, 16, cfg.loss()), cfg)) {
       tg.initialize();
       tg.exportSavedModel(model);
     }

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -10,6 +11,7 @@ import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.Layers;
 import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -97,6 +99,7 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
           max = ImageLimits.MAX_SIDE) Integer stride_x) {}
 
   /** The {@code Tile} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Tile> {
     public Provider() {
       super("Tile",

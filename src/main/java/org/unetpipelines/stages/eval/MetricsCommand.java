@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
  * {@code unet-pipelines metrics --pred P.png --truth T.png}: the segmentation metrics of one
  * probability map against one mask, printed as one JSON object.
  */
+@AutoService(CliCommand.class)
 @Command(name = "metrics", mixinStandardHelpOptions = true,
     description = "Segmentation metrics of a probability map against a truth mask, as one JSON object "
         + "(pixel_error, iou, dice, adapted_rand_error, vi_split, vi_merge, ...).")

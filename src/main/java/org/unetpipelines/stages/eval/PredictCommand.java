@@ -1,6 +1,7 @@
 package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
  * {@code unet-pipelines predict --model DIR --images GLOB --out DIR}: runs {@link ReadImageSet} and
  * {@link Predict} on the DirectRunner and prints one JSON line with the counts and time.
  */
+@AutoService(CliCommand.class)
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Predict images with a SavedModel: 16-bit probability PNGs and label PNGs.")
 public final class PredictCommand implements CliCommand, Callable<Integer> {
