@@ -29,7 +29,12 @@ public final class ConfigBinder {
   private ConfigBinder() {}
 
   /** A field of a config record, as shown by {@code unet-pipelines stages}. */
-  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc) {}
+  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc, String range) {
+    /** The description with the allowed range, e.g. {@code "pixels added above [0..8192]"}. */
+    public String docWithRange() {
+      return range.isEmpty() ? doc : doc + " [" + range + "]";
+    }
+  }
 
   /** Collects errors with their line numbers. */
   public interface Errors {
@@ -50,7 +55,7 @@ public final class ConfigBinder {
       String def = p.def();
       boolean required = Param.REQUIRED.equals(def);
       String defText = required ? "" : Param.NULL.equals(def) ? "(none)" : def;
-      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc()));
+      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc(), range(p)));
     }
     return out;
   }
@@ -264,13 +269,17 @@ public final class ConfigBinder {
       return;
     }
     double v = n.doubleValue();
+    if (v < p.min() || v > p.max()) {
+      throw new BindException("'" + field + "' must be " + range(p) + ", got " + value);
+    }
+  }
+
+  /** A field's range as text ({@code 1..64}, {@code >= 0}), empty when it has none. */
+  static String range(Param p) {
     boolean hasMin = p.min() != Double.NEGATIVE_INFINITY;
     boolean hasMax = p.max() != Double.POSITIVE_INFINITY;
-    if ((hasMin && v < p.min()) || (hasMax && v > p.max())) {
-      String range = hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
-          : hasMin ? ">= " + number(p.min()) : "<= " + number(p.max());
-      throw new BindException("'" + field + "' must be " + range + ", got " + value);
-    }
+    return hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
+        : hasMin ? ">= " + number(p.min()) : hasMax ? "<= " + number(p.max()) : "";
   }
 
   private static String number(double d) {

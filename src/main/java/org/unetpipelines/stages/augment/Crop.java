@@ -90,8 +90,8 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Crop}. */
   public record Config(
-      @Param(doc = "crop height, pixels, 1..65536", min = 1, max = ImageLimits.MAX_SIDE) int height,
-      @Param(doc = "crop width, pixels, 1..65536", min = 1, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "crop height, pixels", min = 1, max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "crop width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
       @Param(doc = "center or random (a uniformly random window per copy)", def = "center") Mode mode,
       @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1", min = 1,
           max = AugmentSettings.MAX_COPIES) int copies) {}

@@ -152,7 +152,7 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
   public record Config(
       @Param(doc = "grid points per axis of the coarse displacement lattice, 2..64", def = "3", min = 2, max = 64)
           int grid,
-      @Param(doc = "standard deviation of each displacement component, pixels, 0..65536", def = "10.0",
+      @Param(doc = "standard deviation of each displacement component, pixels", def = "10.0",
           min = 0, max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "image interpolation: cubic (B-spline) or linear; masks always nearest, weights linear",
           def = "cubic") Interpolation order,

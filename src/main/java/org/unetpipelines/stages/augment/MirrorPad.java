@@ -92,7 +92,7 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
 
   /** YAML config of {@code MirrorPad}. */
   public record Config(
-      @Param(doc = "pixels added on every side (overridden per side by top/bottom/left/right), 0..8192", def = "0",
+      @Param(doc = "pixels added on every side (overridden per side by top/bottom/left/right)", def = "0",
           min = 0, max = MAX_PAD) int pad,
       @Param(doc = "pixels added above; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer top,
       @Param(doc = "pixels added below; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer bottom,

@@ -91,8 +91,8 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Tile}. */
   public record Config(
-      @Param(doc = "tile height, pixels, 1..65536", min = 1, max = ImageLimits.MAX_SIDE) int height,
-      @Param(doc = "tile width, pixels, 1..65536", min = 1, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "tile height, pixels", min = 1, max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "tile width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
       @Param(doc = "vertical step between tiles (<= height); default: height", def = Param.NULL, min = 1,
           max = ImageLimits.MAX_SIDE) Integer stride_y,
       @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL, min = 1,

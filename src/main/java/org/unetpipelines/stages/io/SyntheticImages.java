@@ -161,17 +161,17 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   public record Config(
       @Param(doc = "membranes (EM-like Voronoi cells, mask 255 = cell, 0 = membrane) | ellipses (mask 255 inside)",
           def = "membranes") Kind kind,
-      @Param(doc = "number of images, 1..10000000", def = "8", min = 1, max = MAX_COUNT) int count,
+      @Param(doc = "number of images", def = "8", min = 1, max = MAX_COUNT) int count,
       @Param(doc = "index of the first image; images start..start+count-1 (use distinct ranges for train / held-out)",
           def = "0", min = 0, max = MAX_START) long start,
-      @Param(doc = "image height in pixels, 8..65536 (height x width at most 100000000)", def = "256", min = 8,
+      @Param(doc = "image height in pixels (>= 8; height x width at most 100000000)", def = "256", min = 8,
           max = ImageLimits.MAX_SIDE) int height,
-      @Param(doc = "image width in pixels, 8..65536", def = "256", min = 8, max = ImageLimits.MAX_SIDE) int width,
-      @Param(doc = "membranes: Voronoi cells per image, 2..100000", def = "40", min = 2, max = MAX_SHAPES) int cells,
-      @Param(doc = "ellipses: ellipses per image, 1..100000", def = "4", min = 1, max = MAX_SHAPES) int ellipses,
+      @Param(doc = "image width in pixels (>= 8)", def = "256", min = 8, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "membranes: Voronoi cells per image (>= 2)", def = "40", min = 2, max = MAX_SHAPES) int cells,
+      @Param(doc = "ellipses: ellipses per image (>= 1)", def = "4", min = 1, max = MAX_SHAPES) int ellipses,
       @Param(doc = "ellipses: smallest semi-axis in pixels", def = "6", max = ImageLimits.MAX_SIDE) double min_radius,
       @Param(doc = "ellipses: largest semi-axis in pixels", def = "20", max = ImageLimits.MAX_SIDE) double max_radius,
-      @Param(doc = "standard deviation of additive Gaussian noise, grey levels, 0..255", def = "8", min = 0, max = 255)
+      @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8", min = 0, max = 255)
           double noise) {}
 
   /** The {@code SyntheticImages} stage type. */
