@@ -21,6 +21,9 @@ import org.unetpipelines.records.DeadLetter;
  * Translates a validated {@link PipelinePlan} into one Beam pipeline: stages in dependency order,
  * each stage's output counted ({@code <stage>:out}), every dead letter counted
  * ({@code <stage>:dead_lettered}) and written to {@code <out>/_deadletters/deadletters.jsonl}.
+ * Building is also the last check before a run: every path a stage writes ({@link StageContext#output})
+ * and the engine's own files must resolve inside the output root, and no two may be the same or one
+ * inside the other.
  */
 public final class PipelineBuilder {
   public static final String OUT = "out";
