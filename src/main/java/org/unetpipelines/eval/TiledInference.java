@@ -6,8 +6,8 @@ import java.util.List;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.Padding;
-import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.TileGrid;
 
 /**
  * Whole-image inference from a tile {@link Predictor}, for images of any size.
@@ -21,9 +21,9 @@ import org.unetpipelines.image.ImageArray;
  *   <li><b>Sliding window with overlap averaging</b> (UNet++: 96x96 patches, 50 % overlap):
  *       {@code stride < output size}; every pixel is the mean of all tiles covering it.</li>
  * </ul>
- * Built on the augment room's blocks: {@link Padding} with {@link Boundary#REFLECT} for the mirrored
- * border and {@link Tiler} for tile placement (origins 0, s, 2s, ... plus one flush with the far
- * border) and stitching (its accumulator averages overlaps in double precision, so identical
+ * Built on shared blocks: {@link Padding} with {@link Boundary#REFLECT} for the mirrored border,
+ * {@link TileGrid} for tile placement (origins 0, s, 2s, ... plus one flush with the far border) and
+ * {@link TileStitcher} for stitching (it averages overlaps in double precision, so identical
  * overlapping outputs stitch exactly). Where the image is smaller than an output tile, one tile
  * covers it and the surplus (mirrored) output is cropped.
  */
@@ -103,14 +103,14 @@ public final class TiledInference {
     int coverW = Math.max(w, ow);
     ImageArray normalized = ImageArray.wrap(h, w, image.channels(), ImageArray.Depth.F32, image.normalized());
     ImageArray padded = Padding.pad(normalized, top, top + coverH - h, left, left + coverW - w, Boundary.REFLECT);
-    Tiler tiler = new Tiler(coverH, coverW, oh, ow, strideY, strideX);
-    Tiler.Accumulator acc = tiler.accumulator(k);
-    List<Crops.Window> windows = tiler.windows();
-    for (int from = 0; from < windows.size(); from += batch) {
-      List<Crops.Window> part = windows.subList(from, Math.min(windows.size(), from + batch));
+    TileGrid grid = new TileGrid(coverH, coverW, oh, ow, strideY, strideX);
+    TileStitcher acc = new TileStitcher(coverH, coverW, k);
+    List<TileGrid.Origin> origins = grid.origins();
+    for (int from = 0; from < origins.size(); from += batch) {
+      List<TileGrid.Origin> part = origins.subList(from, Math.min(origins.size(), from + batch));
       float[][] tiles = new float[part.size()][];
       for (int t = 0; t < tiles.length; t++) {
-        Crops.Window o = part.get(t);
+        TileGrid.Origin o = part.get(t);
         tiles[t] = Crops.crop(padded, new Crops.Window(o.y(), o.x(), ih, iw)).data();
       }
       float[][] out = predictor.predict(tiles);

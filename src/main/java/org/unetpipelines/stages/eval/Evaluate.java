@@ -42,7 +42,7 @@ import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
-import org.unetpipelines.eval.Summary;
+import org.unetpipelines.eval.MetricSummary;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
@@ -176,7 +176,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         .apply("KeyByMetric", ParDo.of(new KeyFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
         .apply("Aggregate", Combine.perKey(new SummaryFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Summary.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(MetricSummary.class)))
         .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
         .setCoder(Coders.metricRecord());
     PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates)
@@ -293,44 +293,44 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   }
 
   /** Mergeable mean / std accumulator. */
-  static final class SummaryFn extends Combine.CombineFn<Double, Summary, Summary> {
+  static final class SummaryFn extends Combine.CombineFn<Double, MetricSummary, MetricSummary> {
     @Override
-    public Summary createAccumulator() {
-      return new Summary();
+    public MetricSummary createAccumulator() {
+      return new MetricSummary();
     }
 
     @Override
-    public Summary addInput(Summary acc, Double v) {
+    public MetricSummary addInput(MetricSummary acc, Double v) {
       return acc.add(v);
     }
 
     @Override
-    public Summary mergeAccumulators(Iterable<Summary> accs) {
-      Summary out = new Summary();
-      for (Summary a : accs) {
+    public MetricSummary mergeAccumulators(Iterable<MetricSummary> accs) {
+      MetricSummary out = new MetricSummary();
+      for (MetricSummary a : accs) {
         out.merge(a);
       }
       return out;
     }
 
     @Override
-    public Summary extractOutput(Summary acc) {
+    public MetricSummary extractOutput(MetricSummary acc) {
       return acc;
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<Summary> getAccumulatorCoder(
+    public org.apache.beam.sdk.coders.Coder<MetricSummary> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return SerializableCoder.of(Summary.class);
+      return SerializableCoder.of(MetricSummary.class);
     }
   }
 
   /** An aggregate record: imageId null, value = mean. */
-  static final class AggregateFn extends DoFn<KV<String, Summary>, MetricRecord> {
+  static final class AggregateFn extends DoFn<KV<String, MetricSummary>, MetricRecord> {
     @ProcessElement
-    public void process(@Element KV<String, Summary> kv, OutputReceiver<MetricRecord> out) {
+    public void process(@Element KV<String, MetricSummary> kv, OutputReceiver<MetricRecord> out) {
       String[] k = kv.getKey().split(SEP, -1);
-      Summary s = kv.getValue();
+      MetricSummary s = kv.getValue();
       out.output(MetricRecord.newBuilder().setRun(k[0]).setModel(k[1]).setVariant(k[2]).setDataset(k[3])
           .setSplit(k[4]).setImageId(null).setMetric(k[5]).setValue(s.mean()).setN(s.n())
           .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());

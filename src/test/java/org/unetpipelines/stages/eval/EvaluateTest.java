@@ -29,7 +29,7 @@ import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
-import org.unetpipelines.eval.Summary;
+import org.unetpipelines.eval.MetricSummary;
 import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.eval.TiledInference;
 import org.unetpipelines.eval.TinySavedModel;
@@ -110,7 +110,7 @@ class EvaluateTest {
     }
     MetricRecord iou = got.stream().filter(r -> r.getImageId() == null && r.getMetric().equals("iou"))
         .findFirst().orElseThrow();
-    Summary s = Summary.of(expected.values().stream().mapToDouble(m -> m.get("iou")).toArray());
+    MetricSummary s = MetricSummary.of(expected.values().stream().mapToDouble(m -> m.get("iou")).toArray());
     assertEquals(3, iou.getN());
     assertEquals(s.mean(), iou.getValue(), 1e-12);
     assertEquals(s.std(), iou.getStd(), 1e-12);
