@@ -27,12 +27,14 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.ClassificationMetrics;
 import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
@@ -57,9 +59,18 @@ import org.unetpipelines.stages.SampleResult;
  * Evaluates trained models on labelled samples: parallel inference (the model is loaded once per
  * worker and shared by its threads), one {@link MetricRecord} per image and metric, and aggregate
  * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
- * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
- * ReDo's when asked); samples with a class label get {@code top1}, {@code top5} (0/1 per image,
- * so the aggregate mean is the accuracy) and {@code cross_entropy}. Optionally writes
+ * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the
+ * segmentation metrics of {@link SegmentationMetrics} and the ISBI challenge's scores of
+ * {@link ChallengeMetrics} ({@code v_rand}, {@code v_info}, {@code rand_error_2012},
+ * {@code warping_error}; plus ReDo's when asked); samples with a class label get {@code top1},
+ * {@code top5} (0/1 per image, so the aggregate mean is the accuracy) and {@code cross_entropy}.
+ *
+ * <p>The aggregate of a challenge score ({@link ChallengeMetrics#STACK_SCORED}, which includes
+ * {@code pixel_error}) is the challenge's score of the stack of images, not the mean of the per-image
+ * values: V_rand, V_info and the warping error are averaged over images per threshold and the best
+ * threshold is kept (std and interval are those of the per-image values at that threshold); the
+ * 2012 Rand error and the pixel error pool their counts over images (no std or interval). The chosen
+ * thresholds are aggregate records too ({@code v_rand_threshold}, ...). Optionally writes
  * {@code metrics.avro|csv|jsonl} and, per segmentation image, an overlay and a probability PNG
  * under {@code overlays/} of the output folder.
  *
@@ -71,6 +82,12 @@ import org.unetpipelines.stages.SampleResult;
 public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult> {
   /** Sub-folder of the output folder that holds the overlay PNGs. */
   public static final String OVERLAYS = "overlays";
+
+  /** Suffix of the aggregate records that give a stack score's chosen threshold. */
+  public static final String THRESHOLD_SUFFIX = "_threshold";
+
+  /** Per-threshold challenge statistics of each scored image, keyed by run/model/variant/dataset/split. */
+  static final TupleTag<KV<String, ChallengeMetrics.Slice>> SLICES = new TupleTag<>("slices") {};
 
   private final PCollection<ModelArtifact> artifacts;
   private final ModelArtifact fixed;
@@ -169,7 +186,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     String overlayDir = directory != null && overlays ? Path.of(directory, OVERLAYS).toString() : null;
     PCollectionTuple scored = samples
         .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName))
-            .withSideInputs(view).withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS)));
+            .withSideInputs(view)
+            .withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS).and(SLICES)));
     PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
     PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
@@ -179,7 +197,13 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(MetricSummary.class)))
         .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
         .setCoder(Coders.metricRecord());
-    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates)
+    PCollection<MetricRecord> stacks = scored.get(SLICES)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Slice.class)))
+        .apply("ChallengeStack", Combine.perKey(new StackFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Stack.class)))
+        .apply("ToChallengeRecords", ParDo.of(new StackRecordsFn()))
+        .setCoder(Coders.metricRecord());
+    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates).and(stacks)
         .apply("PerImageAndAggregates", Flatten.pCollections());
     if (directory != null) {
       all.apply("WriteMetrics", WriteMetrics.to(directory));
@@ -217,13 +241,18 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       }
       ImageArray image = Tensors.toImage(s.getImage());
       List<MetricRecord> out = new ArrayList<>();
+      List<KV<String, ChallengeMetrics.Slice>> slices = new ArrayList<>();
       for (ModelArtifact a : models) {
         Predictor p = predictor(a);
         Map<String, Double> m;
         try {
-          m = s.getMask() != null
-              ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
-              : classification(image, s.getLabel(), p);
+          if (s.getMask() != null) {
+            Scored sc = segmentation(s, image, Tensors.toImage(s.getMask()), p, a);
+            m = sc.metrics();
+            slices.add(KV.of(groupKey(a, dataset, split), sc.slice()));
+          } else {
+            m = classification(image, s.getLabel(), p);
+          }
         } catch (IllegalArgumentException e) {
           ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
               .setReason("model " + a.getRun() + ": " + e.getMessage()).build());
@@ -236,10 +265,14 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         }
       }
       out.forEach(ctx::output);
+      slices.forEach(kv -> ctx.output(SLICES, kv));
       images.inc();
     }
 
-    private Map<String, Double> segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
+    /** One image's metrics and its per-threshold challenge statistics. */
+    private record Scored(Map<String, Double> metrics, ChallengeMetrics.Slice slice) {}
+
+    private Scored segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
         ModelArtifact a) {
       checkArgument(image.sameSize(mask), "image is %sx%s but its mask is %sx%s",
           image.height(), image.width(), mask.height(), mask.width());
@@ -248,6 +281,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       boolean[] truth = SegmentationMetrics.foreground(mask);
       Map<String, Double> m = new LinkedHashMap<>(
           SegmentationMetrics.compute(fg, truth, image.height(), image.width(), inference.threshold()));
+      ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, image.height(), image.width());
+      m.putAll(slice.values());
       if (redo) {
         m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, inference.threshold()));
         m.put("redo_iou", RedoMetrics.iou(fg, truth, inference.threshold()));
@@ -255,7 +290,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       if (overlayDir != null) {
         writeOverlay(s.getId(), a, image, fg, truth);
       }
-      return m;
+      return new Scored(m, slice);
     }
 
     private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
@@ -283,12 +318,75 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
   private static final String SEP = "\u0001";
 
-  /** Groups per-image values by (run, model, variant, dataset, split, metric). */
+  private static String groupKey(ModelArtifact a, String dataset, String split) {
+    return String.join(SEP, a.getRun(), a.getModel(), a.getVariant(), dataset, split);
+  }
+
+  /**
+   * Groups per-image values by (run, model, variant, dataset, split, metric), except the challenge
+   * scores, whose aggregates are stack scores ({@link StackFn}).
+   */
   static final class KeyFn extends DoFn<MetricRecord, KV<String, Double>> {
     @ProcessElement
     public void process(@Element MetricRecord r, OutputReceiver<KV<String, Double>> out) {
+      if (ChallengeMetrics.STACK_SCORED.contains(r.getMetric())) {
+        return;
+      }
       out.output(KV.of(String.join(SEP, r.getRun(), r.getModel(), r.getVariant(), r.getDataset(), r.getSplit(),
           r.getMetric()), r.getValue()));
+    }
+  }
+
+  /** The challenge's stack scores of a model on a dataset split. */
+  static final class StackFn extends Combine.CombineFn<ChallengeMetrics.Slice, ChallengeMetrics.Stack,
+      ChallengeMetrics.Stack> {
+    @Override
+    public ChallengeMetrics.Stack createAccumulator() {
+      return new ChallengeMetrics.Stack();
+    }
+
+    @Override
+    public ChallengeMetrics.Stack addInput(ChallengeMetrics.Stack acc, ChallengeMetrics.Slice s) {
+      return acc.add(s);
+    }
+
+    @Override
+    public ChallengeMetrics.Stack mergeAccumulators(Iterable<ChallengeMetrics.Stack> accs) {
+      ChallengeMetrics.Stack out = new ChallengeMetrics.Stack();
+      for (ChallengeMetrics.Stack a : accs) {
+        out.merge(a);
+      }
+      return out;
+    }
+
+    @Override
+    public ChallengeMetrics.Stack extractOutput(ChallengeMetrics.Stack acc) {
+      return acc;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Stack> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Slice> in) {
+      return SerializableCoder.of(ChallengeMetrics.Stack.class);
+    }
+  }
+
+  private static MetricRecord.Builder aggregate(String[] key, String metric, double value, long n) {
+    return MetricRecord.newBuilder().setRun(key[0]).setModel(key[1]).setVariant(key[2]).setDataset(key[3])
+        .setSplit(key[4]).setImageId(null).setMetric(metric).setValue(value).setN(n);
+  }
+
+  /** A stack's aggregate records: one per challenge score, and one with its chosen threshold. */
+  static final class StackRecordsFn extends DoFn<KV<String, ChallengeMetrics.Stack>, MetricRecord> {
+    @ProcessElement
+    public void process(@Element KV<String, ChallengeMetrics.Stack> kv, OutputReceiver<MetricRecord> out) {
+      String[] k = kv.getKey().split(SEP, -1);
+      for (Map.Entry<String, ChallengeMetrics.Score> e : kv.getValue().scores().entrySet()) {
+        ChallengeMetrics.Score sc = e.getValue();
+        out.output(aggregate(k, e.getKey(), sc.value(), sc.n()).setStd(AggregateFn.finite(sc.std()))
+            .setCiLow(AggregateFn.finite(sc.ciLow())).setCiHigh(AggregateFn.finite(sc.ciHigh())).build());
+        out.output(aggregate(k, e.getKey() + THRESHOLD_SUFFIX, sc.threshold(), sc.n()).build());
+      }
     }
   }
 
@@ -336,7 +434,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());
     }
 
-    private static Double finite(double v) {
+    static Double finite(double v) {
       return Double.isNaN(v) ? null : v;
     }
   }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.engine.OutputRoot;
 import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.MetricFiles;
@@ -85,6 +86,7 @@ class EvaluateTest {
 
     // Expected per-image values, computed directly (no Beam).
     Map<String, Map<String, Double>> expected = new java.util.HashMap<>();
+    ChallengeMetrics.Stack stack = new ChallengeMetrics.Stack();
     try (TfPredictor tf = TfPredictor.load(spec)) {
       for (Sample s : samples) {
         ImageArray img = Tensors.toImage(s.getImage());
@@ -92,14 +94,19 @@ class EvaluateTest {
         boolean[] truth = SegmentationMetrics.foreground(Tensors.toImage(s.getMask()));
         Map<String, Double> m = new java.util.HashMap<>(
             SegmentationMetrics.compute(fg, truth, img.height(), img.width(), 0.5));
+        ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, img.height(), img.width());
+        m.putAll(slice.values());
+        stack.add(slice);
         m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, 0.5));
         m.put("redo_iou", RedoMetrics.iou(fg, truth, 0.5));
         expected.put(s.getId(), m);
       }
     }
     List<MetricRecord> got = MetricFiles.readMetrics(out);
-    int names = SegmentationMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
-    assertEquals(3 * names + names, got.size());
+    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
+    // aggregates: a mean for each metric but the 5 stack-scored ones, which have a stack score and a threshold
+    int stackScored = ChallengeMetrics.STACK_SCORED.size();
+    assertEquals(3 * names + (names - stackScored) + 2 * stackScored, got.size());
     for (MetricRecord r : got) {
       assertEquals("r1", r.getRun());
       assertEquals("synthetic", r.getDataset());
@@ -115,6 +122,17 @@ class EvaluateTest {
     assertEquals(s.mean(), iou.getValue(), 1e-12);
     assertEquals(s.std(), iou.getStd(), 1e-12);
     assertEquals(s.ciLow(), iou.getCiLow(), 1e-12);
+    // challenge scores: the stack's, not the mean of the per-image values
+    Map<String, MetricRecord> agg = got.stream().filter(r -> r.getImageId() == null)
+        .collect(Collectors.toMap(MetricRecord::getMetric, r -> r));
+    for (Map.Entry<String, ChallengeMetrics.Score> e : stack.scores().entrySet()) {
+      MetricRecord r = agg.get(e.getKey());
+      assertEquals(e.getValue().value(), r.getValue(), 1e-12, e.getKey());
+      assertEquals(3, r.getN(), e.getKey());
+      assertEquals(e.getValue().threshold(), agg.get(e.getKey() + Evaluate.THRESHOLD_SUFFIX).getValue(), 0.0);
+    }
+    assertNull(agg.get("rand_error_2012").getStd()); // pooled counts: no spread
+    assertEquals(stack.scores().get("v_rand").std(), agg.get("v_rand").getStd(), 1e-12);
     // Aggregates come first in the files; CSV and JSON lines hold the same records.
     assertNull(got.get(0).getImageId());
     List<String> csv = Files.readAllLines(out.resolve(MetricFiles.CSV));
