@@ -20,8 +20,10 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
- * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
- * {@code List} of those. A scalar where a list is expected becomes a one-element list.
+ * double (and boxed), String, enums (written in lower case, '-' or '_' between words),
+ * {@code List} of those, and nested config records (a YAML mapping, bound by the same rules; their
+ * errors name the path, e.g. {@code 'inference': unknown config key ...}). A scalar where a list is
+ * expected becomes a one-element list.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -34,16 +36,25 @@ public final class ConfigBinder {
     void add(int line, String message);
   }
 
+  /** The fields of a config record; a nested record's fields follow it as {@code name.field}. */
   public static List<FieldInfo> describe(Class<? extends Record> cls) {
     List<FieldInfo> out = new ArrayList<>();
+    describe(cls, "", out);
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void describe(Class<? extends Record> cls, String prefix, List<FieldInfo> out) {
     for (RecordComponent rc : cls.getRecordComponents()) {
       Param p = param(rc);
       String def = p.def();
       boolean required = Param.REQUIRED.equals(def);
       String defText = required ? "" : Param.NULL.equals(def) ? "(none)" : def;
-      out.add(new FieldInfo(rc.getName(), typeName(rc.getGenericType()), defText, required, p.doc()));
+      out.add(new FieldInfo(prefix + rc.getName(), typeName(rc.getGenericType()), defText, required, p.doc()));
+      if (rc.getType().isRecord()) {
+        describe((Class<? extends Record>) rc.getType(), prefix + rc.getName() + ".", out);
+      }
     }
-    return out;
   }
 
   /** Binds {@code node} (may be null = empty config); returns null when there were errors. */
@@ -71,6 +82,11 @@ public final class ConfigBinder {
       RecordComponent rc = comps[i];
       Param p = param(rc);
       NodeTuple t = given.get(rc.getName());
+      if (rc.getType().isRecord()) {
+        args[i] = bindNested(rc, p, t, stageLine, errors);
+        ok &= args[i] != null || (t == null && Param.NULL.equals(p.def()));
+        continue;
+      }
       try {
         if (t == null) {
           if (Param.REQUIRED.equals(p.def())) {
@@ -106,14 +122,47 @@ public final class ConfigBinder {
     }
   }
 
+  /**
+   * A nested config record from its mapping (or its default mapping when absent); null when it has
+   * errors, which are reported with the field's name in front.
+   */
+  @SuppressWarnings("unchecked")
+  private static Object bindNested(RecordComponent rc, Param p, NodeTuple given, int stageLine, Errors errors) {
+    String name = rc.getName();
+    Node node;
+    int line = stageLine;
+    if (given != null) {
+      node = given.getValueNode();
+      line = line(node);
+    } else if (Param.REQUIRED.equals(p.def())) {
+      errors.add(stageLine, "missing required config key '" + name + "' (" + p.doc() + ")");
+      return null;
+    } else if (Param.NULL.equals(p.def())) {
+      return null;
+    } else {
+      node = PipelineFile.parseFragment(p.def());
+    }
+    Class<? extends Record> type = (Class<? extends Record>) rc.getType();
+    if (isNull(node)) {
+      node = null;
+    } else if (!(node instanceof MappingNode)) {
+      errors.add(line, "'" + name + "' must be a mapping of " + Arrays.stream(type.getRecordComponents())
+          .map(RecordComponent::getName).collect(Collectors.joining(", ")) + ", got a "
+          + (node instanceof SequenceNode ? "list" : "scalar"));
+      return null;
+    }
+    int at = line;
+    return bind(type, (MappingNode) node, line, (l, msg) -> errors.add(l == 0 ? at : l, "'" + name + "': " + msg));
+  }
 
-  /** The record as a plain map (for manifests / JSON). */
+  /** The record as a plain map (for manifests / JSON); nested records become nested maps. */
   public static Map<String, Object> toMap(Record config) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent rc : config.getClass().getRecordComponents()) {
       try {
         Object v = rc.getAccessor().invoke(config);
-        out.put(rc.getName(), v instanceof Enum<?> en ? en.name().toLowerCase(Locale.ROOT) : v);
+        out.put(rc.getName(), v instanceof Enum<?> en ? en.name().toLowerCase(Locale.ROOT)
+            : v instanceof Record r ? toMap(r) : v);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
@@ -226,6 +275,8 @@ public final class ConfigBinder {
       return "string";
     } else if (cls.isEnum()) {
       return String.join("|", enumNames(cls));
+    } else if (cls.isRecord()) {
+      return "mapping";
     }
     return cls.getSimpleName();
   }

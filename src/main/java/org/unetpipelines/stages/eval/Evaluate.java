@@ -36,8 +36,6 @@ import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.ClassificationMetrics;
-import org.unetpipelines.eval.Inference;
-import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
@@ -56,7 +54,8 @@ import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
- * Evaluates trained models on labelled samples: parallel inference (the model is loaded once per
+ * Evaluates trained models on labelled samples ({@link InferenceConfig}: tiling, test-time
+ * augmentation, output head; a named head is recorded as {@code variant/head}): parallel inference (the model is loaded once per
  * worker and shared by its threads), one {@link MetricRecord} per image and metric, and aggregate
  * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
  * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the
@@ -93,14 +92,14 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   private final ModelArtifact fixed;
   private final String dataset;
   private final String split;
-  private final Inference inference;
+  private final InferenceConfig inference;
   private final boolean redo;
   private final String directory;
   private final boolean overlays;
   private final String stageName;
 
   private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
-      Inference inference, boolean redo, String directory, boolean overlays, String stageName) {
+      InferenceConfig inference, boolean redo, String directory, boolean overlays, String stageName) {
     this.stageName = stageName;
     this.artifacts = artifacts;
     this.fixed = fixed;
@@ -115,14 +114,14 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   /** Evaluates every model of a collection (e.g. a Train stage's output) on every sample. */
   public static Evaluate models(PCollection<ModelArtifact> artifacts) {
     checkArgument(artifacts != null, "model artifacts must not be null");
-    return new Evaluate(artifacts, null, "dataset", "test", Inference.DEFAULT, false, null, true, "Evaluate");
+    return new Evaluate(artifacts, null, "dataset", "test", InferenceConfig.DEFAULT, false, null, true, "Evaluate");
   }
 
   /** Evaluates one SavedModel (its {@code model.json} gives the geometry). */
   public static Evaluate model(ModelSpec spec, String run) {
     checkArgument(spec != null, "model spec must not be null");
     checkArgument(run != null && !run.isBlank(), "run name must not be empty");
-    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", Inference.DEFAULT, false, null, true,
+    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", InferenceConfig.DEFAULT, false, null, true,
         "Evaluate");
   }
 
@@ -150,7 +149,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
-  public Evaluate withInference(Inference inference) {
+  public Evaluate withInference(InferenceConfig inference) {
     checkArgument(inference != null, "inference settings must not be null");
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
@@ -222,7 +221,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     private final String overlayDir;
     private final Counter images = Metrics.counter(Evaluate.class, "images");
 
-    ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, Inference inference,
+    ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, InferenceConfig inference,
         boolean redo, String overlayDir, String stage) {
       super(view, inference, stage);
       this.dataset = dataset;
@@ -249,7 +248,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           if (s.getMask() != null) {
             Scored sc = segmentation(s, image, Tensors.toImage(s.getMask()), p, a);
             m = sc.metrics();
-            slices.add(KV.of(groupKey(a, dataset, split), sc.slice()));
+            slices.add(KV.of(groupKey(a, inference, dataset, split), sc.slice()));
           } else {
             m = classification(image, s.getLabel(), p);
           }
@@ -259,7 +258,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           return;
         }
         for (Map.Entry<String, Double> e : m.entrySet()) {
-          out.add(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(a.getVariant())
+          out.add(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(variant(a, inference))
               .setDataset(dataset).setSplit(split).setImageId(s.getId()).setMetric(e.getKey())
               .setValue(e.getValue()).setN(1).build());
         }
@@ -307,7 +306,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     }
 
     private static Map<String, Double> classification(ImageArray image, int label, Predictor p) {
-      float[] probs = Inference.classify(p, image);
+      float[] probs = p.classify(image);
       Map<String, Double> m = new LinkedHashMap<>();
       m.put("top1", ClassificationMetrics.inTopK(probs, label, 1) ? 1.0 : 0.0);
       m.put("top5", ClassificationMetrics.inTopK(probs, label, Math.min(5, probs.length)) ? 1.0 : 0.0);
@@ -318,8 +317,16 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
   private static final String SEP = "\u0001";
 
-  private static String groupKey(ModelArtifact a, String dataset, String split) {
-    return String.join(SEP, a.getRun(), a.getModel(), a.getVariant(), dataset, split);
+  private static String groupKey(ModelArtifact a, InferenceConfig inference, String dataset, String split) {
+    return String.join(SEP, a.getRun(), a.getModel(), variant(a, inference), dataset, split);
+  }
+
+  /**
+   * The variant written into the records: the artifact's, with {@code /<head>} appended when a named
+   * head is evaluated, so the heads of one model (UNet++ L1..L4, ensemble) stay apart in one report.
+   */
+  static String variant(ModelArtifact a, InferenceConfig inference) {
+    return inference.head() == null ? a.getVariant() : a.getVariant() + "/" + inference.head();
   }
 
   /**
@@ -445,13 +452,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           def = Param.NULL) String model,
       @Param(doc = "dataset name written into every metric record", def = "dataset") String dataset,
       @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
-      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
-          def = "auto") InferenceMode mode,
-      @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
-      @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
-      @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
-      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
-          def = "0") int tile,
+      @Param(doc = "how the model runs over whole images (tiling, batch, test-time augmentation, head, threshold)",
+          def = "{}") InferenceConfig inference,
       @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
@@ -469,7 +471,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
+      return c.inference().check(c.model());
     }
 
     @Override
@@ -479,7 +481,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       Evaluate t = models.isPresent() ? models(models.get())
           : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
-          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile()))
+          .withInference(c.inference())
           .writeTo(ctx.output(c.path()));
       MetricResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
       ctx.addDeadLetters(r.deadLetters());
