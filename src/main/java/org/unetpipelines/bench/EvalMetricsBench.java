@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
  * thresholds of watershed thinning, two contingency tables and the simple-point warping each) and
  * adds v_rand, v_info, rand_error_2012 and warping_error per image.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "eval-metrics", mixinStandardHelpOptions = true,
     description = "Time the segmentation metrics (ISBI pixel error, Rand error, VI, IoU, ...) per image.")
 public final class EvalMetricsBench implements BenchTarget {

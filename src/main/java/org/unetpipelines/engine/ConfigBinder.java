@@ -20,10 +20,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
- * double (and boxed), String, enums (written in lower case, '-' or '_' between words),
- * {@code List} of those, and nested config records (a YAML mapping, bound by the same rules; their
- * errors name the path, e.g. {@code 'inference': unknown config key ...}). A scalar where a list is
- * expected becomes a one-element list.
+ * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
+ * {@code List} of those. A scalar where a list is expected becomes a one-element list.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
@@ -36,72 +34,146 @@ public final class ConfigBinder {
     void add(int line, String message);
   }
 
-  /** The fields of a config record; a nested record's fields follow it as {@code name.field}. */
   public static List<FieldInfo> describe(Class<? extends Record> cls) {
     List<FieldInfo> out = new ArrayList<>();
-    describe(cls, "", out);
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void describe(Class<? extends Record> cls, String prefix, List<FieldInfo> out) {
     for (RecordComponent rc : cls.getRecordComponents()) {
       Param p = param(rc);
+      if (p.inline()) {
+        out.addAll(describe(rc.getType().asSubclass(Record.class)));
+        continue;
+      }
+      if (p.internal()) {
+        continue;
+      }
       String def = p.def();
       boolean required = Param.REQUIRED.equals(def);
       String defText = required ? "" : Param.NULL.equals(def) ? "(none)" : def;
-      out.add(new FieldInfo(prefix + rc.getName(), typeName(rc.getGenericType()), defText, required, p.doc()));
-      if (rc.getType().isRecord()) {
-        describe((Class<? extends Record>) rc.getType(), prefix + rc.getName() + ".", out);
+      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc()));
+    }
+    return out;
+  }
+
+  /** The YAML key of a record component: its {@link Param#name()}, or the component's name. */
+  public static String key(RecordComponent rc) {
+    String n = param(rc).name();
+    return n.isEmpty() ? rc.getName() : n;
+  }
+
+  /** The keys a record accepts (inline records' keys included), in declaration order. */
+  public static List<String> keys(Class<?> cls) {
+    List<String> out = new ArrayList<>();
+    for (RecordComponent rc : cls.getRecordComponents()) {
+      if (param(rc).inline()) {
+        out.addAll(keys(rc.getType()));
+      } else if (!param(rc).internal()) {
+        out.add(key(rc));
       }
     }
+    return out;
+  }
+
+  /** The record with every field at its default (fails when a field is required). */
+  public static <C extends Record> C defaults(Class<C> cls) {
+    return defaults(cls, Map.of());
+  }
+
+  /** The record with every field at its default but those given (key to YAML text). */
+  public static <C extends Record> C defaults(Class<C> cls, Map<String, String> given) {
+    List<String> problems = new ArrayList<>();
+    C c = bindMapping(cls, null, 0, (line, msg) -> problems.add(msg), given, "", null);
+    if (c == null) {
+      throw new IllegalArgumentException(cls.getSimpleName() + " has no complete defaults: " + problems);
+    }
+    return c;
   }
 
   /** Binds {@code node} (may be null = empty config); returns null when there were errors. */
   public static <C extends Record> C bind(Class<C> cls, MappingNode node, int stageLine, Errors errors) {
+    return bindMapping(cls, node, stageLine, errors, Map.of(), "", null);
+  }
+
+  /**
+   * Binds one mapping to {@code cls}: unknown keys are errors naming the allowed ones, then every
+   * component is bound (inline records from the same mapping).
+   *
+   * @param overrides defaults that replace the record's own (a choice's)
+   * @param context prefix of error messages for nested values, e.g. {@code "'model' (family unetpp): "}
+   */
+  private static <C extends Record> C bindMapping(Class<C> cls, MappingNode node, int line, Errors errors,
+      Map<String, String> overrides, String context, String allowedWhat) {
     Map<String, NodeTuple> given = new LinkedHashMap<>();
     if (node != null) {
       for (NodeTuple t : node.getValue()) {
-        String key = ((ScalarNode) t.getKeyNode()).getValue();
-        given.put(key, t);
+        given.put(((ScalarNode) t.getKeyNode()).getValue(), t);
       }
     }
-    RecordComponent[] comps = cls.getRecordComponents();
-    List<String> allowed = Arrays.stream(comps).map(RecordComponent::getName).collect(Collectors.toList());
+    List<String> allowed = keys(cls);
     boolean ok = true;
     for (Map.Entry<String, NodeTuple> e : given.entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        errors.add(line(e.getValue().getKeyNode()),
-            "unknown config key '" + e.getKey() + "'" + Suggest.closest(e.getKey(), allowed)
-                + "; allowed keys: " + String.join(", ", allowed));
+        errors.add(line(e.getValue().getKeyNode()), context + "unknown config key '" + e.getKey() + "'"
+            + Suggest.closest(e.getKey(), allowed) + nestedHint(cls, e.getKey()) + "; allowed keys"
+            + (allowedWhat == null ? "" : " " + allowedWhat) + ": " + String.join(", ", allowed));
         ok = false;
       }
     }
+    C c = construct(cls, given, node == null ? line : line(node), errors, overrides, context);
+    return ok ? c : null;
+  }
+
+  /** " (a key of 'model': write it under 'model:')" when {@code key} belongs to a nested field of {@code cls}. */
+  private static String nestedHint(Class<?> cls, String key) {
+    for (RecordComponent rc : cls.getRecordComponents()) {
+      Class<?> t = rc.getType();
+      List<Class<?>> candidates = new ArrayList<>();
+      if (t.isRecord() && !param(rc).inline()) {
+        candidates.add(t);
+      } else if (t.isInterface()) {
+        ConfigChoices.of(t).forEach(c -> candidates.add(c.config()));
+      }
+      for (Class<?> c : candidates) {
+        if (keys(c).contains(key)) {
+          return " (a key of '" + key(rc) + "': write it under '" + key(rc) + ":')";
+        }
+      }
+    }
+    return "";
+  }
+
+  private static <C extends Record> C construct(Class<C> cls, Map<String, NodeTuple> given, int line, Errors errors,
+      Map<String, String> overrides, String context) {
+    RecordComponent[] comps = cls.getRecordComponents();
     Object[] args = new Object[comps.length];
+    boolean ok = true;
     for (int i = 0; i < comps.length; i++) {
       RecordComponent rc = comps[i];
       Param p = param(rc);
-      NodeTuple t = given.get(rc.getName());
-      if (rc.getType().isRecord()) {
-        args[i] = bindNested(rc, p, t, stageLine, errors);
-        ok &= args[i] != null || (t == null && Param.NULL.equals(p.def()));
+      if (p.inline()) {
+        args[i] = construct(rc.getType().asSubclass(Record.class), given, line, errors, overrides, context);
+        ok &= args[i] != null;
         continue;
       }
+      String key = key(rc);
+      NodeTuple t = p.internal() ? null : given.get(key);
       try {
         if (t == null) {
-          if (Param.REQUIRED.equals(p.def())) {
-            errors.add(stageLine, "missing required config key '" + rc.getName() + "' (" + p.doc() + ")");
+          String def = overrides.getOrDefault(key, p.def());
+          if (Param.REQUIRED.equals(def)) {
+            errors.add(line, context + "missing required config key '" + key + "' (" + p.doc() + ")");
             ok = false;
-          } else if (Param.NULL.equals(p.def())) {
+          } else if (Param.NULL.equals(def)) {
             args[i] = nullValue(rc.getType());
           } else {
-            args[i] = convert(PipelineFile.parseFragment(p.def()), rc.getGenericType(), rc.getName());
+            args[i] = value(PipelineFile.parseFragment(def), rc.getGenericType(), key, errors, context);
           }
         } else {
-          args[i] = convert(t.getValueNode(), rc.getGenericType(), rc.getName());
+          args[i] = value(t.getValueNode(), rc.getGenericType(), key, errors, context);
+        }
+        if (args[i] == FAILED) {
+          ok = false;
         }
       } catch (BindException ex) {
-        errors.add(t == null ? stageLine : line(t.getValueNode()), ex.getMessage());
+        errors.add(t == null ? line : line(t.getValueNode()), context + ex.getMessage());
         ok = false;
       }
     }
@@ -115,59 +187,95 @@ public final class ConfigBinder {
       return ctor.newInstance(args);
     } catch (java.lang.reflect.InvocationTargetException e) {
       // The record's compact constructor rejected a value: report its message.
-      errors.add(stageLine, String.valueOf(e.getCause().getMessage()));
+      errors.add(line, context + e.getCause().getMessage());
       return null;
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct config " + cls.getName(), e);
     }
   }
 
-  /**
-   * A nested config record from its mapping (or its default mapping when absent); null when it has
-   * errors, which are reported with the field's name in front.
-   */
-  @SuppressWarnings("unchecked")
-  private static Object bindNested(RecordComponent rc, Param p, NodeTuple given, int stageLine, Errors errors) {
-    String name = rc.getName();
-    Node node;
-    int line = stageLine;
-    if (given != null) {
-      node = given.getValueNode();
-      line = line(node);
-    } else if (Param.REQUIRED.equals(p.def())) {
-      errors.add(stageLine, "missing required config key '" + name + "' (" + p.doc() + ")");
-      return null;
-    } else if (Param.NULL.equals(p.def())) {
-      return null;
-    } else {
-      node = PipelineFile.parseFragment(p.def());
+  /** Marks a nested value whose errors were already reported. */
+  private static final Object FAILED = new Object();
+
+  /** A field's value: a nested record, a registered choice, or a plain value ({@link #convert}). */
+  private static Object value(Node node, Type type, String field, Errors errors, String context) throws BindException {
+    Class<?> raw = type instanceof Class<?> c ? c : null;
+    if (raw != null && raw.isRecord()) {
+      if (isNull(node)) {
+        return null;
+      }
+      if (!(node instanceof MappingNode m)) {
+        throw new BindException("'" + field + "' must be a mapping of " + String.join(", ", keys(raw)));
+      }
+      Object v = bindMapping(raw.asSubclass(Record.class), m, line(m), errors, Map.of(), context + "'" + field + "': ", null);
+      return v == null ? FAILED : v;
     }
-    Class<? extends Record> type = (Class<? extends Record>) rc.getType();
-    if (isNull(node)) {
-      node = null;
-    } else if (!(node instanceof MappingNode)) {
-      errors.add(line, "'" + name + "' must be a mapping of " + Arrays.stream(type.getRecordComponents())
-          .map(RecordComponent::getName).collect(Collectors.joining(", ")) + ", got a "
-          + (node instanceof SequenceNode ? "list" : "scalar"));
-      return null;
+    if (raw != null && raw.isInterface() && !ConfigChoices.of(raw).isEmpty()) {
+      return choice(node, raw, field, errors, context);
     }
-    int at = line;
-    return bind(type, (MappingNode) node, line, (l, msg) -> errors.add(l == 0 ? at : l, "'" + name + "': " + msg));
+    return convert(node, type, field);
   }
 
-  /** The record as a plain map (for manifests / JSON); nested records become nested maps. */
+  private static Object choice(Node node, Class<?> base, String field, Errors errors, String context)
+      throws BindException {
+    List<ConfigChoice> choices = ConfigChoices.of(base);
+    String key = choices.get(0).key();
+    List<String> names = choices.stream().map(ConfigChoice::name).collect(Collectors.toList());
+    if (!(node instanceof MappingNode m)) {
+      throw new BindException("'" + field + "' must be a mapping with '" + key + "': " + String.join(" | ", names)
+          + " and that " + key + "'s keys");
+    }
+    String name = null;
+    Node nameNode = m;
+    for (NodeTuple t : m.getValue()) {
+      if (key.equals(((ScalarNode) t.getKeyNode()).getValue()) && t.getValueNode() instanceof ScalarNode s) {
+        name = s.getValue();
+        nameNode = s;
+      }
+    }
+    if (name == null) {
+      errors.add(line(m), context + "'" + field + "' needs '" + key + "': one of " + String.join(" | ", names));
+      return FAILED;
+    }
+    for (ConfigChoice c : choices) {
+      if (c.name().equals(name)) {
+        Object v = bindMapping(c.config(), m, line(m), errors, c.defaults(),
+            context + "'" + field + "' (" + key + " " + name + "): ", "of " + key + " " + name);
+        return v == null ? FAILED : v;
+      }
+    }
+    errors.add(line(nameNode), context + "'" + field + "." + key + "' must be one of " + String.join(" | ", names)
+        + ", got '" + name + "'" + Suggest.closest(name, names));
+    return FAILED;
+  }
+
+  /** The record as a plain map (for manifests / JSON). */
   public static Map<String, Object> toMap(Record config) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent rc : config.getClass().getRecordComponents()) {
       try {
         Object v = rc.getAccessor().invoke(config);
-        out.put(rc.getName(), v instanceof Enum<?> en ? en.name().toLowerCase(Locale.ROOT)
-            : v instanceof Record r ? toMap(r) : v);
+        if (rc.getAnnotation(Param.class) != null && param(rc).inline() && v != null) {
+          out.putAll(toMap((Record) v));
+        } else {
+          out.put(rc.getAnnotation(Param.class) == null ? rc.getName() : key(rc), plain(v));
+        }
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
     }
     return out;
+  }
+
+  private static Object plain(Object v) {
+    if (v instanceof Enum<?> en) {
+      return en.name().toLowerCase(Locale.ROOT);
+    } else if (v instanceof Record r) {
+      return toMap(r);
+    } else if (v instanceof List<?> l) {
+      return l.stream().map(ConfigBinder::plain).collect(Collectors.toList());
+    }
+    return v;
   }
 
   static Param param(RecordComponent rc) {
@@ -228,6 +336,8 @@ public final class ConfigBinder {
         return Long.parseLong(v.replace("_", ""));
       } else if (cls == double.class || cls == Double.class) {
         return Double.parseDouble(v.replace("_", ""));
+      } else if (cls == float.class || cls == Float.class) {
+        return Float.parseFloat(v.replace("_", ""));
       } else if (cls == boolean.class || cls == Boolean.class) {
         switch (v.toLowerCase(Locale.ROOT)) {
           case "true": case "yes": case "on": return true;
@@ -267,7 +377,7 @@ public final class ConfigBinder {
     Class<?> cls = (Class<?>) type;
     if (cls == int.class || cls == Integer.class || cls == long.class || cls == Long.class) {
       return "integer";
-    } else if (cls == double.class || cls == Double.class) {
+    } else if (cls == double.class || cls == Double.class || cls == float.class || cls == Float.class) {
       return "number";
     } else if (cls == boolean.class || cls == Boolean.class) {
       return "boolean";
@@ -275,8 +385,12 @@ public final class ConfigBinder {
       return "string";
     } else if (cls.isEnum()) {
       return String.join("|", enumNames(cls));
+    } else if (cls.isInterface() && !ConfigChoices.of(cls).isEmpty()) {
+      List<ConfigChoice> cs = ConfigChoices.of(cls);
+      return "mapping with " + cs.get(0).key() + ": "
+          + cs.stream().map(ConfigChoice::name).collect(Collectors.joining("|"));
     } else if (cls.isRecord()) {
-      return "mapping";
+      return "mapping of " + String.join(", ", keys(cls));
     }
     return cls.getSimpleName();
   }

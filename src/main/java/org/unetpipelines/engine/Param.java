@@ -21,4 +21,16 @@ public @interface Param {
 
   /** The default, as YAML text. */
   String def() default REQUIRED;
+
+  /** The YAML key, when it differs from the record component's name (e.g. {@code filters} for {@code baseFilters}). */
+  String name() default "";
+
+  /**
+   * For a record-typed field: its keys are written in the enclosing mapping itself (flattened), not
+   * in a nested mapping. Lets one typed record (e.g. the training settings) serve several configs.
+   */
+  boolean inline() default false;
+
+  /** Not a YAML key: always its default (set by code, e.g. a seed the stage derives from the pipeline's). */
+  boolean internal() default false;
 }

@@ -45,6 +45,11 @@ public final class PipelineFile {
     return root;
   }
 
+  /** A file from an already-checked node tree (a grid cell's copy of a parsed file). */
+  public static PipelineFile of(String name, MappingNode root) {
+    return new PipelineFile(name, root);
+  }
+
   public static PipelineFile read(Path file, List<String> overrides) throws ValidationException {
     String text;
     try {
@@ -92,7 +97,7 @@ public final class PipelineFile {
   }
 
   /** Composes a YAML fragment (a default value, an override value). */
-  static Node parseFragment(String text) {
+  public static Node parseFragment(String text) {
     Node n = yaml().compose(new StringReader(text));
     return n == null ? new ScalarNode(Tag.NULL, "null", null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN) : n;
   }

@@ -11,9 +11,11 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Serving;
 
 /**
- * A {@link Predictor} backed by a TensorFlow SavedModel that follows the serving contract: tag
+ * A {@link Predictor} backed by a TensorFlow SavedModel that follows the serving contract
+ * ({@link Serving}, shared with training): tag
  * {@code serve}, signature {@code serving_default}, input {@code image} float32 [N, H, W, C] in
  * [0, 1], output {@code probabilities} float32 [N, H', W', K] (the default head) and, for models
  * with named heads ({@link ModelSpec#heads()}), {@code probabilities_<head>} per head. Runs the
@@ -22,14 +24,16 @@ import org.tensorflow.types.TFloat32;
 public final class TfPredictor implements Predictor {
   private static final Logger LOG = LoggerFactory.getLogger(TfPredictor.class);
 
-  public static final String TAG = "serve";
-  public static final String SIGNATURE = "serving_default";
-  public static final String INPUT = "image";
-  public static final String OUTPUT = "probabilities";
+  private static final String TAG = Serving.TAG;
+  private static final String SIGNATURE = Serving.SIGNATURE;
+  private static final String INPUT = Serving.INPUT;
 
-  /** The output of a head: {@code probabilities} for the default head (null), else {@code probabilities_<head>}. */
+  /**
+   * The output of a head ({@link Serving}): {@code probabilities} for the default head (null), else
+   * {@code probabilities_<head>}.
+   */
   public static String output(String head) {
-    return head == null ? OUTPUT : OUTPUT + "_" + head;
+    return head == null ? Serving.OUTPUT : Serving.headOutput(head);
   }
 
   private final ModelSpec spec;

@@ -15,6 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Serving;
 
 /**
  * Test helper: exports a tiny valid-padding "network" per the serving contract — two 3x3 VALID
@@ -46,14 +47,14 @@ public final class TinySavedModel {
       Operand<TFloat32> h = tf.nn.conv2d(x, kernel(tf, K1), List.of(1L, 1L, 1L, 1L), "VALID");
       h = tf.nn.conv2d(h, kernel(tf, K2), List.of(1L, 1L, 1L, 1L), "VALID");
       Operand<TFloat32> y = tf.withName("probabilities").math.sigmoid(tf.math.add(h, tf.constant(BIAS)));
-      Signature.Builder sig = Signature.builder().key(TfPredictor.SIGNATURE)
-          .input(TfPredictor.INPUT, x).output(TfPredictor.OUTPUT, y);
+      Signature.Builder sig = Signature.builder().key(Serving.SIGNATURE)
+          .input(Serving.INPUT, x).output(Serving.OUTPUT, y);
       Operand<TFloat32> inverse = tf.math.sub(tf.constant(1f), y);
       for (int i = 0; i < heads.length; i++) {
         Operand<TFloat32> head = i == 0 ? inverse : tf.math.mul(tf.math.add(y, inverse), tf.constant(0.5f));
         sig.output(TfPredictor.output(heads[i]), tf.withName("head_" + i).identity(head));
       }
-      SavedModelBundle.exporter(dir.toString()).withTags(TfPredictor.TAG)
+      SavedModelBundle.exporter(dir.toString()).withTags(Serving.TAG)
           .withFunction(SessionFunction.create(sig.build(), s)).export();
     }
     ModelSpec spec = new ModelSpec(dir.toString(), 12, 12, 1, 8, 8, 1, List.of(heads), null);

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -9,6 +10,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.image.TileGrid;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -91,6 +93,7 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
       @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL) Integer stride_x) {}
 
   /** The {@code Tile} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Tile> {
     public Provider() {
       super("Tile",

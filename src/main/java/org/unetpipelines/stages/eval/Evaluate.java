@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.ClassificationMetrics;
@@ -452,8 +454,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           def = Param.NULL) String model,
       @Param(doc = "dataset name written into every metric record", def = "dataset") String dataset,
       @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
-      @Param(doc = "how the model runs over whole images (tiling, batch, test-time augmentation, head, threshold)",
-          def = "{}") InferenceConfig inference,
+      @Param(doc = "how the model runs over whole images: its keys (mode, tile, overlap, batch, tta, head, "
+          + "threshold) are written in this mapping", inline = true) InferenceConfig inference,
       @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
@@ -462,6 +464,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           boolean overlays) {}
 
   /** The {@code Evaluate} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Evaluate",

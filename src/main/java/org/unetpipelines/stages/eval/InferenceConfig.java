@@ -18,12 +18,13 @@ import org.unetpipelines.image.ImageArray;
 
 /**
  * How a model is run over whole images, shared by the {@code Evaluate} and {@code Predict} stages
- * (their {@code inference:} mapping) and the {@code predict} command (one {@code --option} per field):
- * tiling, batching, test-time augmentation, the output head and the foreground threshold.
+ * (an inline field of their configs: its keys are written in the stage's config mapping) and the
+ * {@code predict} command (one {@code --option} per field): tiling, batching, test-time
+ * augmentation, the output head and the foreground threshold.
  *
  * <pre>{@code
  * - type: Evaluate
- *   config: {dataset: isbi2012, inference: {mode: overlap_tile, tta: dihedral}}
+ *   config: {dataset: isbi2012, mode: overlap_tile, tta: dihedral}
  * }</pre>
  */
 public record InferenceConfig(

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
  * {@code v_info}, {@code rand_error_2012}, {@code warping_error}; each the best over the challenge's
  * thresholds 0.0 ... 1.0).
  */
+@AutoService(CliCommand.class)
 @Command(name = "metrics", mixinStandardHelpOptions = true,
     description = "Segmentation metrics of a probability map against a truth mask, as one JSON object "
         + "(pixel_error, iou, dice, adapted_rand_error, vi_split, vi_merge, ...; the ISBI challenge's v_rand, "

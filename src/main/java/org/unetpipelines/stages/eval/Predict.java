@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
@@ -166,12 +168,13 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
   public record Config(
       @Param(doc = "SavedModel folder with model.json; absent: use the ModelArtifact input (a Train stage)",
           def = Param.NULL) String model,
-      @Param(doc = "how the model runs over whole images (tiling, batch, test-time augmentation, head, threshold "
-          + "of the label PNGs)", def = "{}") InferenceConfig inference,
+      @Param(doc = "how the model runs over whole images: its keys (mode, tile, overlap, batch, tta, head, "
+          + "threshold of the label PNGs) are written in this mapping", inline = true) InferenceConfig inference,
       @Param(doc = "output folder (under the output root) for STEM_prob.png (16-bit) and STEM_label.png",
           def = "predictions") String path) {}
 
   /** The {@code Predict} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Predict",

@@ -1,6 +1,7 @@
 package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * {@link Predict} on the DirectRunner and prints one JSON line with the counts and time. The
  * inference options ({@code --mode}, {@code --tile}, {@code --overlap}, {@code --batch},
  * {@code --tta}, {@code --head}, {@code --threshold}) are the fields of {@link InferenceConfig}, with
- * its documentation and defaults, bound and checked as the stages' {@code inference:} mapping is.
+ * its documentation and defaults, bound and checked as the stages' inference keys are.
  */
+@AutoService(CliCommand.class)
 @Command(name = "predict", mixinStandardHelpOptions = true, modelTransformer = PredictCommand.InferenceOptions.class,
     description = "Predict images with a SavedModel: 16-bit probability PNGs and label PNGs.")
 public final class PredictCommand implements CliCommand, Callable<Integer> {

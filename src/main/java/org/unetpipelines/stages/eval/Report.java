@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.HtmlReport;
 import org.unetpipelines.eval.MetricFiles;
@@ -150,6 +152,7 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
       @Param(doc = "how many sample overlays to show, 0..100", def = "4") int samples) {}
 
   /** The {@code Report} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Report",

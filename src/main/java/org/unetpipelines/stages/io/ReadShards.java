@@ -2,6 +2,7 @@ package org.unetpipelines.stages.io;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
@@ -103,6 +105,7 @@ public final class ReadShards {
           def = Param.NULL) String path) {}
 
   /** The {@code ReadShards} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("ReadShards", "Read Avro / TFRecord shards back as samples, from a folder or from a Write stage's output",

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.engine.ConfigBinder;
@@ -21,7 +20,7 @@ import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.TinySavedModel;
 import org.unetpipelines.eval.Tta;
 
-/** The one inference config of Evaluate, Predict and predict: YAML binding, checks, defaults. */
+/** The one inference config of Evaluate, Predict and predict: YAML binding (inline keys), checks, defaults. */
 class InferenceConfigTest {
   @TempDir Path tmp;
 
@@ -39,39 +38,43 @@ class InferenceConfigTest {
   }
 
   @Test
-  void bothStagesReadTheNestedMappingWithDefaults() throws Exception {
+  void bothStagesReadTheInferenceKeysInTheirConfigWithDefaults() throws Exception {
     Path model = tmp.resolve("m");
-    TinySavedModel.export(model);
-    PipelinePlan p = plan("Evaluate", "        model: " + model + "\n        inference: {mode: overlap_tile, tta: dihedral}");
+    TinySavedModel.exportWithHeads(model, "L1");
+    PipelinePlan p = plan("Evaluate", "        model: " + model + "\n        mode: overlap_tile\n        tta: dihedral");
     Evaluate.Config e = (Evaluate.Config) p.stages().get(1).config();
     assertEquals(new InferenceConfig(InferenceMode.OVERLAP_TILE, 0, 0.5, 4, Tta.DIHEDRAL, null, 0.5), e.inference());
-    p = plan("Predict", "        model: " + model, "Predict.config.inference.tta=flips", "Predict.config.inference.batch=2");
+    p = plan("Predict", "        model: " + model, "Predict.config.tta=flips", "Predict.config.batch=2",
+        "Predict.config.head=L1");
     Predict.Config c = (Predict.Config) p.stages().get(1).config();
-    assertEquals(new InferenceConfig(InferenceMode.AUTO, 0, 0.5, 2, Tta.FLIPS, null, 0.5), c.inference());
-    // absent mapping = all defaults; the record as a plain nested map
+    assertEquals(new InferenceConfig(InferenceMode.AUTO, 0, 0.5, 2, Tta.FLIPS, "L1", 0.5), c.inference());
+    ValidationException bad = assertThrows(ValidationException.class,
+        () -> plan("Predict", "        model: " + model + "\n        head: L3"));
+    assertTrue(bad.errors().get(0).toString().startsWith("t.yaml:4: stage 'Predict': 'model' " + model + ": model "),
+        bad.errors().toString());
+    assertTrue(bad.errors().get(0).message().contains("has no head 'L3'; it serves its default head and the named "
+        + "heads L1"), bad.errors().toString());
+    // none given = all defaults; the plain map (manifests) has the keys where the YAML has them
     p = plan("Predict", "        model: " + model);
     assertEquals(InferenceConfig.DEFAULT, ((Predict.Config) p.stages().get(1).config()).inference());
     Map<String, Object> m = ConfigBinder.toMap(p.stages().get(1).config());
-    assertEquals(Map.of("mode", "auto", "tile", 0, "overlap", 0.5, "batch", 4, "tta", "none", "threshold", 0.5),
-        ((Map<?, ?>) m.get("inference")).entrySet().stream().filter(x -> x.getValue() != null)
-            .collect(Collectors.toMap(x -> (String) x.getKey(), Map.Entry::getValue)));
+    assertEquals("none", m.get("tta"));
+    assertEquals(4, m.get("batch"));
+    assertEquals("auto", m.get("mode"));
   }
 
   @Test
-  void errorsNameTheNestedKeyAndItsLine() {
+  void errorsNameTheKeyAndItsLine() {
     ValidationException e = assertThrows(ValidationException.class, () -> plan("Evaluate",
-        "        model: x\n        inference:\n          tta: rotations\n          overlpa: 0.2\n          batch: 0"));
+        "        model: x\n        tta: rotations\n        overlpa: 0.2"));
     List<String> msgs = e.errors().stream().map(PipelineError::toString).toList();
-    assertTrue(msgs.stream().anyMatch(s -> s.startsWith("t.yaml:9: stage 'Evaluate': 'inference': 'tta' must be one of "
+    assertTrue(msgs.stream().anyMatch(s -> s.startsWith("t.yaml:8: stage 'Evaluate': 'tta' must be one of "
         + "none | flips | dihedral, got 'rotations'")), msgs.toString());
-    assertTrue(msgs.stream().anyMatch(s -> s.startsWith("t.yaml:10:") && s.contains("'inference': unknown config key "
-        + "'overlpa' (did you mean 'overlap'?); allowed keys: mode, tile, overlap, batch, tta, head, threshold")),
-        msgs.toString());
-    e = assertThrows(ValidationException.class, () -> plan("Predict", "        model: x\n        inference: [1, 2]"));
-    assertTrue(e.errors().get(0).message().contains("'inference' must be a mapping of mode, tile, overlap, batch, tta, "
-        + "head, threshold, got a list"), e.errors().toString());
-    e = assertThrows(ValidationException.class, () -> plan("Predict", "        inference: {batch: 0}"));
-    assertTrue(e.errors().stream().anyMatch(x -> x.message().equals("'inference': batch must be >= 1, got 0")),
+    assertTrue(msgs.stream().anyMatch(s -> s.startsWith("t.yaml:9:") && s.contains("unknown config key "
+        + "'overlpa' (did you mean 'overlap'?); allowed keys: model, dataset, split, mode, tile, overlap, batch, tta, "
+        + "head, threshold, redo, path, overlays")), msgs.toString());
+    e = assertThrows(ValidationException.class, () -> plan("Predict", "        batch: 0"));
+    assertTrue(e.errors().stream().anyMatch(x -> x.message().equals("batch must be >= 1, got 0")),
         e.errors().toString());
   }
 
@@ -104,15 +107,13 @@ class InferenceConfigTest {
   }
 
   @Test
-  void stagesDescribeTheNestedFields() {
-    List<String> names = ConfigBinder.describe(Evaluate.Config.class).stream().map(ConfigBinder.FieldInfo::name).toList();
-    assertTrue(names.containsAll(List.of("inference", "inference.mode", "inference.tta", "inference.head")), names.toString());
+  void stagesDescribeTheInferenceFieldsAsTheirOwn() {
     List<ConfigBinder.FieldInfo> predict = ConfigBinder.describe(Predict.Config.class);
-    assertEquals(List.of("model", "inference", "inference.mode", "inference.tile", "inference.overlap", "inference.batch",
-        "inference.tta", "inference.head", "inference.threshold", "path"),
+    assertEquals(List.of("model", "mode", "tile", "overlap", "batch", "tta", "head", "threshold", "path"),
         predict.stream().map(ConfigBinder.FieldInfo::name).toList());
-    assertEquals("mapping", predict.get(1).type());
-    assertEquals("none|flips|dihedral", predict.get(6).type());
-    assertEquals("(none)", predict.get(7).defaultText());
+    assertEquals("none|flips|dihedral", predict.get(5).type());
+    assertEquals("(none)", predict.get(6).defaultText());
+    assertEquals(ConfigBinder.describe(InferenceConfig.class),
+        ConfigBinder.describe(Evaluate.Config.class).subList(3, 10), "one record, the same fields in both stages");
   }
 }

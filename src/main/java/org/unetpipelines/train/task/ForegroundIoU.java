@@ -1,17 +1,17 @@
-package org.unetpipelines.train;
+package org.unetpipelines.train.task;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * The foreground IoU the trainer reports during validation (the eval room computes the full metric
+ * The foreground IoU that segmentation reports during validation (the eval room computes the full metric
  * set on held-out data). Counts accumulate over batches; see {@link #iou()}.
  */
-public final class SegMetrics {
+public final class ForegroundIoU {
   private final int classes;
   private final long[] intersection;
   private final long[] union;
 
-  public SegMetrics(int classes) {
+  public ForegroundIoU(int classes) {
     checkArgument(classes >= 1, "classes must be >= 1, got %s", classes);
     this.classes = classes;
     this.intersection = new long[Math.max(2, classes)];

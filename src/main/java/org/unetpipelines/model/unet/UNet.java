@@ -1,10 +1,14 @@
-package org.unetpipelines.model;
+package org.unetpipelines.model.unet;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Blocks;
+import org.unetpipelines.model.Layers;
+import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.SegmentationNet;
 
 /**
  * The U-Net (Ronneberger et al. 2015) as a {@link SegmentationNet}: a contracting path of
@@ -28,14 +32,15 @@ public final class UNet implements SegmentationNet {
 
   @Override
   public String family() {
-    return "unet";
+    return config.family();
   }
 
   @Override
   public String variant() {
     return String.format(Locale.ROOT, "depth%d-f%d-%s-%s%s%s-k%d", config.depth(), config.baseFilters(),
         config.padding().name().toLowerCase(Locale.ROOT), config.upsampling().name().toLowerCase(Locale.ROOT),
-        config.batchNorm() ? "-bn" : "", config.dropout() > 0 ? "-drop" + config.dropout() : "", config.classes());
+        config.batchNorm() ? "-bn" : "", config.dropout() > 0 ? "-drop" + config.dropout() : "", config.classes())
+        + (config.skip() ? "" : "-noskip");
   }
 
   @Override
@@ -47,6 +52,7 @@ public final class UNet implements SegmentationNet {
     m.put("upsampling", config.upsampling().name().toLowerCase(Locale.ROOT));
     m.put("batchNorm", config.batchNorm());
     m.put("dropout", config.dropout());
+    m.put("skip", config.skip());
     return m;
   }
 
@@ -127,18 +133,22 @@ public final class UNet implements SegmentationNet {
   public Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images) {
     UNetConfig c = config;
     List<Operand<TFloat32>> skips = new ArrayList<>();
+    List<Operand<TFloat32>> positions = new ArrayList<>(); // where each pool took its maxima (max_unpool only)
     // [N, H, W, C] -> [N, H(-4), W(-4), f]
     Operand<TFloat32> x = Blocks.doubleConv(layers.sub("down0"), images, c.baseFilters(), c.padding(), c.batchNorm());
     for (int i = 1; i <= c.depth(); i++) {
       skips.add(x);
       // [N, h, w, f*2^(i-1)] -> [N, h/2(-4), w/2(-4), f*2^i]
-      x = Blocks.down(layers.sub("down" + i), x, c.baseFilters() << i, c.padding(), c.batchNorm());
+      Blocks.Down down = Blocks.down(layers.sub("down" + i), x, c.baseFilters() << i, c.padding(), c.batchNorm(),
+          c.upsampling());
+      x = down.output();
+      positions.add(down.positions());
     }
     x = layers.dropout("dropout", x, c.dropout());
     for (int i = c.depth() - 1; i >= 0; i--) {
-      // [N, h, w, f*2^(i+1)] -> [N, 2h(-4), 2w(-4), f*2^i]
-      x = Blocks.up(layers.sub("up" + i), x, skips.get(i), c.baseFilters() << i, c.upsampling(), c.padding(),
-          c.batchNorm());
+      // [N, h, w, f*2^(i+1)] (+ skip [N, 2h, 2w, f*2^i]) -> [N, 2h(-4), 2w(-4), f*2^i]
+      x = Blocks.up(layers.sub("up" + i), x, c.skip() ? skips.get(i) : null, positions.get(i), c.baseFilters() << i,
+          c.upsampling(), c.padding(), c.batchNorm());
     }
     // [N, H', W', f] -> [N, H', W', classes]
     return layers.conv("head", x, 1, c.classes(), Padding.SAME, true);
