@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.Serving;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.model.unet.UNet;
 import org.unetpipelines.model.unet.UNetConfig;
@@ -29,30 +29,30 @@ class SavedModelFilesTest {
       tg.initialize();
       tg.exportSavedModel(model);
     }
-    assertEquals(List.of(), SavedModelFiles.problems(model, TfPredictor.TAG, TfPredictor.SIGNATURE));
+    assertEquals(List.of(), SavedModelFiles.problems(model, Serving.TAG, Serving.SIGNATURE));
     SavedModelFiles.Bundle b = SavedModelFiles.readIndex(Files.readAllBytes(model.resolve("variables/variables.index")));
     assertEquals(1, b.shards());
     Path data = model.resolve("variables/variables.data-00000-of-00001");
     assertEquals(Files.size(data), b.bytesNeeded().get(0), "the index's tensors end where the data file ends");
 
     assertEquals(List.of(model.resolve("saved_model.pb") + ": no meta graph tagged 'train' (tags found: [serve])"),
-        SavedModelFiles.problems(model, "train", TfPredictor.SIGNATURE));
-    assertTrue(SavedModelFiles.problems(model, TfPredictor.TAG, "predict").get(0)
+        SavedModelFiles.problems(model, "train", Serving.SIGNATURE));
+    assertTrue(SavedModelFiles.problems(model, Serving.TAG, "predict").get(0)
         .endsWith("has no signature 'predict' (signatures: [serving_default])"));
 
     byte[] index = Files.readAllBytes(model.resolve("variables/variables.index"));
     index[3] ^= 0x55; // a flipped byte in the first data block
     Files.write(model.resolve("variables/variables.index"), index);
-    String corrupt = SavedModelFiles.problems(model, TfPredictor.TAG, TfPredictor.SIGNATURE).get(0);
+    String corrupt = SavedModelFiles.problems(model, Serving.TAG, Serving.SIGNATURE).get(0);
     assertTrue(corrupt.endsWith("not an intact tensor-bundle index (corrupt or truncated): block at 0: checksum mismatch"),
         corrupt);
     index[3] ^= 0x55;
     Files.write(model.resolve("variables/variables.index"), index);
     Files.write(data, Arrays.copyOf(Files.readAllBytes(data), (int) Files.size(data) - 1));
     assertEquals(List.of(data + ": truncated: " + Files.size(data) + " bytes, the index places tensors up to byte "
-        + (Files.size(data) + 1)), SavedModelFiles.problems(model, TfPredictor.TAG, TfPredictor.SIGNATURE));
+        + (Files.size(data) + 1)), SavedModelFiles.problems(model, Serving.TAG, Serving.SIGNATURE));
     Files.delete(data);
-    assertTrue(SavedModelFiles.problems(model, TfPredictor.TAG, TfPredictor.SIGNATURE).get(0)
+    assertTrue(SavedModelFiles.problems(model, Serving.TAG, Serving.SIGNATURE).get(0)
         .equals(data + ": no such file (the index names 1 data shard(s))"));
   }
 }

@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>Field types: {@code boolean}, {@code int}, {@code long}, {@code double} (and boxed) map to
  * BOOLEAN, INT32, INT64, DOUBLE; {@code String} and enums to STRING (enums written as in YAML, e.g.
- * {@code cubic}); {@code List<X>} to an ARRAY of X; a nested record to a ROW. A field whose
+ * {@code cubic}); {@code List<X>} to an ARRAY of X; a nested record to a ROW; an inline record's fields are the
+ * enclosing record's own. A field whose
  * {@code @Param} has a default is nullable (null or absent = the default); a required one is not.
  */
 public final class ConfigRows {
@@ -45,6 +46,12 @@ public final class ConfigRows {
     ConfigBinder.describe(cls).forEach(f -> info.put(f.name(), f));
     Schema.Builder b = Schema.builder();
     for (RecordComponent rc : cls.getRecordComponents()) {
+      org.unetpipelines.engine.Param param = rc.getAnnotation(org.unetpipelines.engine.Param.class);
+      if (param != null && param.inline()) {
+        // an inline record's keys are the enclosing config's own (as in a pipeline file)
+        schema(rc.getType().asSubclass(Record.class)).getFields().forEach(b::addField);
+        continue;
+      }
       ConfigBinder.FieldInfo f = info.get(rc.getName());
       FieldType t = fieldType(rc.getGenericType(), cls.getName() + "." + rc.getName());
       b.addField(Schema.Field.of(rc.getName(), f.required() ? t : t.withNullable(true))

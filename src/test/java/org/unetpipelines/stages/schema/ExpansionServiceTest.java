@@ -109,12 +109,9 @@ class ExpansionServiceTest {
       String urn = StageTransformProvider.urn(type);
       ExpansionApi.SchemaTransformConfig c = r.getSchemaTransformConfigsOrThrow(urn);
       Schema served = SchemaTranslation.schemaFromProto(c.getConfigSchema());
-      // The served schema is the stage's config record, field by field, then the context fields.
+      // The served schema is the stage's config keys (inline records' keys in place), then the context fields.
       Stage<?> stage = registry.get(type);
-      List<String> names = new ArrayList<>();
-      for (var rc : stage.configClass().getRecordComponents()) {
-        names.add(rc.getName());
-      }
+      List<String> names = new ArrayList<>(org.unetpipelines.engine.ConfigBinder.keys(stage.configClass()));
       names.addAll(List.of("seed", "stage_name", "output_root"));
       assertEquals(names, served.getFieldNames(), urn);
       assertTrue(served.equivalent(local.get(urn).configurationSchema()), urn);
