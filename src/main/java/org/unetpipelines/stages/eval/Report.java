@@ -157,7 +157,7 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
     public Provider() {
       super("Report",
           "One self-contained HTML page: metrics table, training curves (XChart PNGs), sample overlays",
-          Config.class, InputSpec.of(1, 2, MetricRecord.class, ModelArtifact.class), String.class);
+          Config.class, InputSpec.of(1, 9, MetricRecord.class, ModelArtifact.class), String.class);
     }
 
     @Override
@@ -171,9 +171,15 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
 
     @Override
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
-      PCollection<MetricRecord> metrics = StageContext.inputOfType(inputs, MetricRecord.class).orElseThrow(
-          () -> new IllegalArgumentException("stage '" + ctx.stageName() + "': Report needs a MetricRecord input "
-              + "(an Evaluate stage)"));
+      List<PCollection<MetricRecord>> all = StageContext.inputsOfType(inputs, MetricRecord.class);
+      if (all.isEmpty()) {
+        throw new IllegalArgumentException("stage '" + ctx.stageName() + "': Report needs a MetricRecord input "
+            + "(an Evaluate stage)");
+      }
+      // Several Evaluate stages (e.g. one per UNet++ head) make one table: their records side by side.
+      PCollection<MetricRecord> metrics = all.size() == 1 ? all.get(0)
+          : org.apache.beam.sdk.values.PCollectionList.of(all).apply(ctx.stageName() + "Metrics",
+              org.apache.beam.sdk.transforms.Flatten.pCollections());
       List<String> curveFiles = new ArrayList<>();
       c.curves().forEach(f -> curveFiles.add(ctx.outputToRead(f)));
       Report t = Report.to(ctx.output(c.path()))
