@@ -9,7 +9,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.image.ResizeBilinear;
 import org.tensorflow.op.image.ResizeNearestNeighbor;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -25,6 +27,8 @@ public final class Layers {
   public static final float BATCH_NORM_MOMENTUM = 0.99f;
   /** Batch-norm epsilon (Keras default). */
   public static final float BATCH_NORM_EPSILON = 1e-3f;
+  /** Instance-norm epsilon (PyTorch's {@code InstanceNorm2d} default). */
+  public static final float INSTANCE_NORM_EPSILON = 1e-5f;
 
   private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
 
@@ -77,14 +81,68 @@ public final class Layers {
 
   /** k x k convolution, stride 1, with an optional bias. [N,H,W,Cin] -> [N,H',W',filters]. */
   public Operand<TFloat32> conv(String name, Operand<TFloat32> x, int k, int filters, Padding padding, boolean bias) {
+    return conv(name, x, k, filters, 1, 1, padding, bias);
+  }
+
+  /**
+   * k x k convolution with a stride or a dilation rate (atrous convolution), with an optional bias.
+   * {@code y[n, i, j, o] = sum_{a, b, c} x[n, s*i + d*a - p_top, s*j + d*b - p_left, c] * kernel[a, b, c, o]}
+   * (cross-correlation, as TensorFlow and PyTorch compute it), zero outside the input.
+   *
+   * <p>[N,H,W,Cin] -> [N,H',W',filters] with, for the effective kernel size K = d*(k-1)+1,
+   * H' = ceil(H / s) (SAME) or ceil((H - K + 1) / s) (VALID). TensorFlow's SAME pads
+   * max((H'-1)*s + K - H, 0) rows, the odd row at the bottom (likewise columns, at the right); for
+   * stride 1 and odd k that is PyTorch's symmetric {@code padding = d*(k-1)/2}, for stride 2 on even
+   * sizes it is not: use {@link #pad} (zeros) and VALID to get PyTorch's {@code Conv2d(k, s, padding)}.
+   * Stride and dilation cannot both exceed 1.
+   */
+  public Operand<TFloat32> conv(String name, Operand<TFloat32> x, int k, int filters, int stride, int dilation,
+      Padding padding, boolean bias) {
     checkArgument(k >= 1 && filters >= 1, "conv %s: kernel %s and filters %s must be >= 1", name, k, filters);
+    checkArgument(stride >= 1 && dilation >= 1, "conv %s: stride %s and dilation %s must be >= 1", name, stride, dilation);
+    checkArgument(stride == 1 || dilation == 1, "conv %s: stride %s and dilation %s cannot both be > 1", name, stride,
+        dilation);
+    long[] d = dims(x);
+    long effective = (long) dilation * (k - 1) + 1;
+    checkArgument(padding == Padding.SAME || (d[1] >= effective && d[2] >= effective),
+        "conv %s: input %sx%s is smaller than the %sx%s (dilated) kernel with valid padding", name, d[1], d[2],
+        effective, effective);
     Layers l = sub(name);
-    long cin = dims(x)[3];
-    long[] shape = {k, k, cin, filters};
+    long[] shape = {k, k, d[3], filters};
     Variable<TFloat32> kernel = graph.variable(l.path, "kernel", shape, graph.initializer(),
         Initializer.Fans.ofConvKernel(shape), true, mode);
-    Operand<TFloat32> y = l.tf.nn.conv2d(x, kernel, UNIT_STRIDES, padding.tf());
+    List<Long> strides = stride == 1 ? UNIT_STRIDES : List.of(1L, (long) stride, (long) stride, 1L);
+    Operand<TFloat32> y = dilation == 1
+        ? l.tf.nn.conv2d(x, kernel, strides, padding.tf())
+        : l.atrousConv(x, kernel, d, k, dilation, padding, filters);
     return bias ? l.biasAdd(y, filters) : y;
+  }
+
+  /**
+   * Dilated convolution as space-to-batch, a plain VALID convolution, batch-to-space (the
+   * formulation of TensorFlow Python's {@code with_space_to_batch}). Not Conv2D's {@code dilations}
+   * attribute: its forward pass is right, but the C++ gradient TensorFlow Java uses ignores the
+   * attribute (measured: the input gradient is an undilated convolution's; LayersTest catches it).
+   */
+  private Operand<TFloat32> atrousConv(Operand<TFloat32> x, Operand<TFloat32> kernel, long[] d, int k, int dilation,
+      Padding padding, int filters) {
+    long total = padding == Padding.SAME ? (long) dilation * (k - 1) : 0; // SAME keeps H: pads K - 1
+    int[][] paddings = new int[2][2];
+    int[][] crops = new int[2][2];
+    long[] out = new long[2];
+    for (int i = 0; i < 2; i++) {
+      long start = total / 2;
+      long end = total - start;
+      long extra = (dilation - (d[1 + i] + start + end) % dilation) % dilation; // to a multiple of the rate
+      paddings[i] = new int[] {(int) start, (int) (end + extra)};
+      crops[i] = new int[] {0, (int) extra};
+      out[i] = d[1 + i] + total - (long) dilation * (k - 1);
+    }
+    Operand<TInt32> block = tf.constant(new int[] {dilation, dilation});
+    // [N,H,W,C] -> [N*r*r, (H+pads)/r, (W+pads)/r, C]: each batch entry holds one phase of the grid
+    Operand<TFloat32> phases = tf.spaceToBatchNd(x, block, tf.constant(paddings));
+    Operand<TFloat32> y = tf.nn.conv2d(phases, kernel, UNIT_STRIDES, Padding.VALID.tf());
+    return pin(tf.batchToSpaceNd(y, block, tf.constant(crops)), out[0], out[1], filters);
   }
 
   private Operand<TFloat32> biasAdd(Operand<TFloat32> y, int filters) {
@@ -194,17 +252,218 @@ public final class Layers {
    */
   public Operand<TFloat32> cropConcat(String name, Operand<TFloat32> skip, Operand<TFloat32> x) {
     Layers l = sub(name);
-    long[] s = dims(skip);
     long[] d = dims(x);
-    checkArgument(s[1] >= d[1] && s[2] >= d[2] && (s[1] - d[1]) % 2 == 0 && (s[2] - d[2]) % 2 == 0,
-        "concat %s: skip %s cannot be center-cropped to %s", name, Arrays.toString(s), Arrays.toString(d));
-    Operand<TFloat32> cropped = skip;
-    if (s[1] != d[1] || s[2] != d[2]) {
-      int oy = (int) ((s[1] - d[1]) / 2);
-      int ox = (int) ((s[2] - d[2]) / 2);
-      cropped = l.pin(l.tf.slice(skip, l.tf.constant(new int[] {0, oy, ox, 0}),
-          l.tf.constant(new int[] {-1, (int) d[1], (int) d[2], -1})), d[1], d[2], s[3]);
+    return l.tf.concat(List.of(l.centerCrop("concat " + name + ": skip", skip, d[1], d[2], 1), x), l.tf.constant(3));
+  }
+
+  /**
+   * Center-crops x to {@code h x w} (x itself when it has that size). Each side's margin must be a
+   * multiple of {@code align} (2 keeps a 2x2 pooling grid). [N,H,W,C] -> [N,h,w,C].
+   */
+  private Operand<TFloat32> centerCrop(String what, Operand<TFloat32> x, long h, long w, int align) {
+    long[] s = dims(x);
+    checkArgument(s[1] >= h && s[2] >= w && (s[1] - h) % (2 * align) == 0 && (s[2] - w) % (2 * align) == 0,
+        "%s %s cannot be center-cropped to %sx%s%s", what, Arrays.toString(s), h, w,
+        align == 1 ? "" : " with margins that are multiples of " + align);
+    if (s[1] == h && s[2] == w) {
+      return x;
     }
-    return l.tf.concat(List.of(cropped, x), l.tf.constant(3));
+    int oy = (int) ((s[1] - h) / 2);
+    int ox = (int) ((s[2] - w) / 2);
+    return pin(tf.slice(x, tf.constant(new int[] {0, oy, ox, 0}), tf.constant(new int[] {-1, (int) h, (int) w, -1})),
+        h, w, s[3]);
+  }
+
+  // ---- layers for the other families (UNet++, Stacked U-Nets, ResNet-20, ReDo) ----
+
+  /** How {@link #pad} fills the border. */
+  public enum PadMode {
+    /** Zeros (PyTorch's {@code Conv2d(padding=p)}, {@code ZeroPad2d}). */
+    ZEROS,
+    /** Mirror without repeating the edge: a b c -> b a b c b (PyTorch's {@code ReflectionPad2d}). */
+    REFLECT
+  }
+
+  /**
+   * Pads {@code p} pixels on every side of H and W. [N,H,W,C] -> [N,H+2p,W+2p,C]. REFLECT needs
+   * {@code p < H} and {@code p < W}.
+   */
+  public Operand<TFloat32> pad(String name, Operand<TFloat32> x, int p, PadMode mode) {
+    long[] d = dims(x);
+    checkArgument(p >= 0, "pad %s: amount must be >= 0, got %s", name, p);
+    checkArgument(mode != PadMode.REFLECT || (p < d[1] && p < d[2]),
+        "pad %s: reflect padding %s needs a size above it, got %sx%s", name, p, d[1], d[2]);
+    Layers l = sub(name);
+    Operand<TInt32> paddings = l.tf.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}});
+    Operand<TFloat32> y = mode == PadMode.ZEROS
+        ? l.tf.pad(x, paddings, l.tf.constant(0f))
+        : l.tf.mirrorPad(x, paddings, "REFLECT");
+    return l.pin(y, d[1] + 2L * p, d[2] + 2L * p, d[3]);
+  }
+
+  /**
+   * Residual sum {@code a + b} of two tensors of the same shape (batch excepted). No broadcasting:
+   * a shape mismatch is an error. [N,...] + [N,...] -> [N,...].
+   */
+  public Operand<TFloat32> add(String name, Operand<TFloat32> a, Operand<TFloat32> b) {
+    long[] da = a.shape().asArray();
+    long[] db = b.shape().asArray();
+    boolean same = da != null && db != null && da.length == db.length && da.length >= 1;
+    for (int i = 1; same && i < da.length; i++) {
+      same = da[i] == db[i] && da[i] > 0;
+    }
+    checkArgument(same, "add %s: shapes %s and %s differ (batch aside) or are not static", name, a.shape(), b.shape());
+    return sub(name).tf.math.add(a, b);
+  }
+
+  /**
+   * Concatenates N >= 1 tensors along channels, in list order; they must share H and W.
+   * [N,H,W,C1], ..., [N,H,W,Ck] -> [N,H,W,C1+...+Ck].
+   */
+  public Operand<TFloat32> concat(String name, List<Operand<TFloat32>> xs) {
+    checkArgument(xs != null && !xs.isEmpty(), "concat %s: needs at least one tensor", name);
+    long[] first = dims(xs.get(0));
+    for (Operand<TFloat32> x : xs) {
+      long[] d = dims(x);
+      checkArgument(d[1] == first[1] && d[2] == first[2], "concat %s: sizes differ: %s vs %s", name,
+          xs.get(0).shape(), x.shape());
+    }
+    Layers l = sub(name);
+    return xs.size() == 1 ? l.tf.identity(xs.get(0)) : l.tf.concat(xs, l.tf.constant(3));
+  }
+
+  /** Mean over H and W per sample and channel. [N,H,W,C] -> [N,C]. */
+  public Operand<TFloat32> globalAvgPool(String name, Operand<TFloat32> x) {
+    dims(x);
+    Layers l = sub(name);
+    return l.tf.math.mean(x, l.tf.constant(new int[] {1, 2}));
+  }
+
+  /**
+   * Fully connected layer {@code y = x W (+ b)}, W of shape [Cin, units] (fan-in Cin, fan-out
+   * units) from the graph's initializer, b zeros. [N,Cin] -> [N,units].
+   */
+  public Operand<TFloat32> dense(String name, Operand<TFloat32> x, int units, boolean bias) {
+    long[] d = x.shape().asArray();
+    checkArgument(d != null && d.length == 2 && d[1] > 0, "dense %s: expected a [N, C] tensor with static C, got %s",
+        name, x.shape());
+    checkArgument(units >= 1, "dense %s: units must be >= 1, got %s", name, units);
+    Layers l = sub(name);
+    long[] shape = {d[1], units};
+    Variable<TFloat32> kernel = graph.variable(l.path, "kernel", shape, graph.initializer(),
+        new Initializer.Fans(d[1], units), true, mode);
+    Operand<TFloat32> y = l.tf.linalg.matMul(x, kernel);
+    return bias ? l.biasAdd(y, units) : y;
+  }
+
+  /**
+   * Instance normalization (Ulyanov et al.; PyTorch's {@code InstanceNorm2d}): per sample and
+   * channel, {@code (x - mean) / sqrt(var + eps)} over H and W with the biased variance and
+   * eps = {@value #INSTANCE_NORM_EPSILON}; then {@code * gamma + beta} (per channel, learnable,
+   * ones and zeros at start) when {@code affine}. No running statistics: training and inference
+   * compute the same. ReDo's mask network uses {@code affine = true}, its generators
+   * {@code affine = false} followed by their own conditional gamma(z), beta(z). [N,H,W,C] -> [N,H,W,C].
+   */
+  public Operand<TFloat32> instanceNorm(String name, Operand<TFloat32> x, boolean affine) {
+    long c = dims(x)[3];
+    Layers l = sub(name);
+    Ops t = l.tf;
+    Operand<TInt32> hw = t.constant(new int[] {1, 2});
+    Operand<TFloat32> mean = t.math.mean(x, hw, Mean.keepDims(true)); // [N,1,1,C]
+    Operand<TFloat32> centered = t.math.sub(x, mean);
+    Operand<TFloat32> var = t.math.mean(t.math.square(centered), hw, Mean.keepDims(true));
+    Operand<TFloat32> y = t.math.mul(centered, t.math.rsqrt(t.math.add(var, t.constant(INSTANCE_NORM_EPSILON))));
+    if (!affine) {
+      return y;
+    }
+    long[] shape = {c};
+    Initializer.Fans one = new Initializer.Fans(1, 1);
+    Variable<TFloat32> gamma = graph.variable(l.path, "gamma", shape, Initializer.ONES, one, true, mode);
+    Variable<TFloat32> beta = graph.variable(l.path, "beta", shape, Initializer.ZEROS, one, true, mode);
+    return t.math.add(t.math.mul(y, gamma), beta);
+  }
+
+  /** Leaky ReLU: x for x >= 0, {@code slope * x} below, slope in [0, 1). Same shape. */
+  public Operand<TFloat32> leakyRelu(Operand<TFloat32> x, float slope) {
+    checkArgument(slope >= 0f && slope < 1f, "leaky relu: slope must be in [0, 1), got %s", slope);
+    return tf.nn.leakyRelu(x, LeakyRelu.alpha(slope));
+  }
+
+  /** Hyperbolic tangent, element-wise (ReDo's generator output). Same shape. */
+  public Operand<TFloat32> tanh(Operand<TFloat32> x) {
+    return tf.math.tanh(x);
+  }
+
+  /**
+   * k x k average pooling with stride s. VALID: windows inside the input only,
+   * [N,H,W,C] -> [N,floor((H-k)/s)+1,...] (PyTorch's {@code AvgPool2d(k, s)}); SAME:
+   * [N,ceil(H/s),...], and windows that cross the border average only the pixels inside
+   * ({@code count_include_pad=False}). k = s = 1 is the identity (the reproduction's dilated
+   * Stacked U-Net transition).
+   */
+  public Operand<TFloat32> avgPool(String name, Operand<TFloat32> x, int k, int stride, Padding padding) {
+    long[] d = dims(x);
+    checkArgument(k >= 1 && stride >= 1, "avg pool %s: kernel %s and stride %s must be >= 1", name, k, stride);
+    checkArgument(padding == Padding.SAME || (d[1] >= k && d[2] >= k),
+        "avg pool %s: input %sx%s is smaller than the %sx%s window with valid padding", name, d[1], d[2], k, k);
+    return sub(name).tf.nn.avgPool(x, List.of(1L, (long) k, (long) k, 1L), List.of(1L, (long) stride, (long) stride, 1L),
+        padding.tf());
+  }
+
+  /**
+   * A 2x2 max pool's values and where it took them: {@code positions} is a 0/1 mask shaped like
+   * the input, with exactly one 1 per 2x2 window and channel, at the window's maximum (the first in
+   * row-major order on ties, as PyTorch's and TensorFlow's argmax). Feed it to {@link #maxUnpool2x2}.
+   */
+  public record MaxPooled(Operand<TFloat32> values, Operand<TFloat32> positions) {}
+
+  /**
+   * 2x2 max pooling, stride 2, that also returns the positions of the maxima (SegNet's pooling
+   * indices) as a 0/1 mask. The values are {@link #maxPool2x2}'s (the same op and gradient); the mask
+   * compares each window with its maximum, keeps the first match in row-major order, and carries no
+   * gradient (it is piecewise constant; on exact ties the values' gradient goes wherever MaxPool's
+   * own gradient sends it). Built from plain differentiable ops because MaxPoolWithArgmax has no
+   * gradient in TensorFlow Java.
+   * [N,H,W,C] -> values [N,H/2,W/2,C], positions [N,H,W,C]; H and W must be even.
+   */
+  public MaxPooled maxPool2x2WithPositions(String name, Operand<TFloat32> x) {
+    long[] d = dims(x);
+    checkArgument(d[1] % 2 == 0 && d[2] % 2 == 0, "max pool %s: size %sx%s is not even", name, d[1], d[2]);
+    Layers l = sub(name);
+    Operand<TInt32> k = l.tf.constant(new int[] {1, 2, 2, 1});
+    Operand<TFloat32> values = l.tf.nn.maxPool(x, k, k, "VALID");
+    Ops p = l.tf.withSubScope("positions");
+    int h = (int) d[1] / 2;
+    int w = (int) d[2] / 2;
+    int c = (int) d[3];
+    // [N,H,W,C] -> [N,H/2,W/2,4,C]: axis 3 holds a window's entries (0,0), (0,1), (1,0), (1,1)
+    Operand<TFloat32> windows = p.reshape(p.nn.spaceToDepth(x, 2L), p.constant(new int[] {-1, h, w, 4, c}));
+    Operand<TFloat32> max = p.reshape(values, p.constant(new int[] {-1, h, w, 1, c}));
+    Operand<TFloat32> isMax = p.dtypes.cast(p.math.equal(windows, max), TFloat32.class);
+    // the first maximum is the one where the running count of maxima reaches 1
+    Operand<TFloat32> seen = p.math.cumsum(isMax, p.constant(3));
+    Operand<TFloat32> first = p.math.mul(isMax, p.dtypes.cast(p.math.equal(seen, p.constant(1f)), TFloat32.class));
+    Operand<TFloat32> mask = p.nn.depthToSpace(p.reshape(first, p.constant(new int[] {-1, h, w, 4 * c})), 2L);
+    Operand<TFloat32> positions = p.stopGradient(p.reshape(mask, p.constant(new int[] {-1, 2 * h, 2 * w, c})));
+    return new MaxPooled(values, positions);
+  }
+
+  /**
+   * Max-unpooling (SegNet; the "Understanding U-Net" upsampling): each value of x goes back to the
+   * position its 2x2 window's maximum came from, zeros elsewhere: {@code positions * nearest2x(x)}.
+   * The gradient reaches x from that position only. {@code positions} comes from
+   * {@link #maxPool2x2WithPositions} on a tensor with x's channels; when it is larger than
+   * [2H, 2W] (valid geometry, where x shrank after the pool) it is center-cropped like
+   * {@link #cropConcat}'s skip, with even margins on each side so the windows stay aligned.
+   * [N,H,W,C] + positions [N,>=2H,>=2W,C] -> [N,2H,2W,C].
+   */
+  public Operand<TFloat32> maxUnpool2x2(String name, Operand<TFloat32> x, Operand<TFloat32> positions) {
+    long[] d = dims(x);
+    long[] pd = dims(positions);
+    checkArgument(pd[3] == d[3], "max unpool %s: positions have %s channels, the input %s", name, pd[3], d[3]);
+    Layers l = sub(name);
+    Operand<TFloat32> mask = l.centerCrop("max unpool " + name + ": positions", positions, 2 * d[1], 2 * d[2], 2);
+    Operand<TFloat32> up = l.upsample2x("nearest", x, false);
+    return l.tf.math.mul(up, mask);
   }
 }

@@ -133,18 +133,22 @@ public final class UNet implements SegmentationNet {
   public Operand<TFloat32> logits(Layers layers, Operand<TFloat32> images) {
     UNetConfig c = config;
     List<Operand<TFloat32>> skips = new ArrayList<>();
+    List<Operand<TFloat32>> positions = new ArrayList<>(); // where each pool took its maxima (max_unpool only)
     // [N, H, W, C] -> [N, H(-4), W(-4), f]
     Operand<TFloat32> x = Blocks.doubleConv(layers.sub("down0"), images, c.baseFilters(), c.padding(), c.batchNorm());
     for (int i = 1; i <= c.depth(); i++) {
       skips.add(x);
       // [N, h, w, f*2^(i-1)] -> [N, h/2(-4), w/2(-4), f*2^i]
-      x = Blocks.down(layers.sub("down" + i), x, c.baseFilters() << i, c.padding(), c.batchNorm());
+      Blocks.Down down = Blocks.down(layers.sub("down" + i), x, c.baseFilters() << i, c.padding(), c.batchNorm(),
+          c.upsampling());
+      x = down.output();
+      positions.add(down.positions());
     }
     x = layers.dropout("dropout", x, c.dropout());
     for (int i = c.depth() - 1; i >= 0; i--) {
       // [N, h, w, f*2^(i+1)] (+ skip [N, 2h, 2w, f*2^i]) -> [N, 2h(-4), 2w(-4), f*2^i]
-      x = Blocks.up(layers.sub("up" + i), x, c.skip() ? skips.get(i) : null, c.baseFilters() << i, c.upsampling(),
-          c.padding(), c.batchNorm());
+      x = Blocks.up(layers.sub("up" + i), x, c.skip() ? skips.get(i) : null, positions.get(i), c.baseFilters() << i,
+          c.upsampling(), c.padding(), c.batchNorm());
     }
     // [N, H', W', f] -> [N, H', W', classes]
     return layers.conv("head", x, 1, c.classes(), Padding.SAME, true);

@@ -46,7 +46,7 @@ public record UNetConfig(
     checkArgument(depth >= 1 && depth <= MAX_DEPTH, "depth must be 1..%s, got %s", MAX_DEPTH, depth);
     checkArgument(baseFilters >= 1 && baseFilters <= 1024, "base filters must be 1..1024, got %s", baseFilters);
     checkArgument(padding != null, "padding must be valid or same");
-    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest or pixel_shuffle");
+    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest, pixel_shuffle or max_unpool");
     checkArgument(dropout >= 0f && dropout <= 0.95f, "dropout must be in [0, 0.95], got %s", dropout);
     checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
     checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);

@@ -5,16 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.unetpipelines.model.Blocks;
 import org.unetpipelines.model.Initializer;
+import org.unetpipelines.model.LayerHarness;
 import org.unetpipelines.model.ModelGraph;
 import org.unetpipelines.model.Padding;
 import org.unetpipelines.model.Upsampling;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 class UNetTest {
@@ -81,6 +91,13 @@ class UNetTest {
     // pixel shuffle: 1x1 conv to 4x the channels
     long upShuffle = conv(1, 32, 64) + conv(1, 16, 32);
     assertEquals(enc + dec + head + upShuffle, params(base.withUpsampling(Upsampling.PIXEL_SHUFFLE), 32));
+    // max-unpool: a 1x1 conv to the skip's channels before the unpool (which has no weights)
+    long upUnpool = conv(1, 32, 16) + conv(1, 16, 8);
+    assertEquals(enc + dec + head + upUnpool, params(base.withUpsampling(Upsampling.MAX_UNPOOL), 32));
+    // without skips the pool positions still reach the unpool; the decoder convs read only the upsampled channels
+    long decNoSkip = conv(3, 16, 16) + conv(3, 16, 16) + conv(3, 8, 8) + conv(3, 8, 8);
+    assertEquals(enc + decNoSkip + head + upUnpool,
+        params(base.withUpsampling(Upsampling.MAX_UNPOOL).withSkip(false), 32));
     // batch norm: each 3x3 conv loses its bias (c) and gains gamma + beta (2c): +c per 3x3 conv
     long bnExtra = 8 + 8 + 16 + 16 + 32 + 32 + 16 + 16 + 8 + 8;
     assertEquals(enc + dec + head + upTranspose + bnExtra, params(base.withBatchNorm(true), 32));
@@ -171,6 +188,130 @@ class UNetTest {
           }
         }
       }
+    }
+  }
+
+  private static float scalar(Session s, ModelGraph m, Operand<TFloat32> loss, TFloat32 x) {
+    try (Result r = s.runner().feed(m.trainInput(), x).fetch(loss).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
+    }
+  }
+
+  /**
+   * A max-unpool U-Net (both geometries) builds, every trainable variable gets a finite gradient
+   * (the up-steps' 1x1 convs only through the unpool), and one SGD step lowers the loss.
+   */
+  @Test
+  void maxUnpoolUNetTrainsAStep() {
+    for (Padding p : Padding.values()) {
+      UNetConfig c = new UNetConfig(2, 4, p, Upsampling.MAX_UNPOOL, false, 0f, 1, 1);
+      int in = p == Padding.SAME ? 16 : 44;
+      int out = UNet.outputSide(c, in);
+      try (Graph g = new Graph()) {
+        ModelGraph m = ModelGraph.build(g, UNet.of(c), in, in, Initializer.HE_NORMAL, 7);
+        String pass = m.trainLogits().op().name().split("/")[0]; // the training pass's name scope
+        assertTrue(g.operation(pass + "/unet/up0/unpool/Mul") != null, "up0 unpools");
+        assertTrue(g.operation("params/unet/up1/upconv/kernel") != null, "up1 sets channels with a 1x1 conv");
+        Ops tf = m.ops();
+        // target: the bright half of the output window
+        float[] target = new float[out * out];
+        for (int i = 0; i < out; i++) {
+          for (int j = 0; j < out; j++) {
+            target[i * out + j] = j >= out / 2 ? 1f : 0f;
+          }
+        }
+        Operand<TFloat32> prob = tf.math.sigmoid(m.trainLogits());
+        Operand<TFloat32> diff = tf.math.sub(prob, tf.constant(Shape.of(1, out, out, 1), DataBuffers.of(target)));
+        Operand<TFloat32> loss = tf.math.mean(tf.math.square(diff), tf.constant(new int[] {0, 1, 2, 3}));
+        List<Variable<TFloat32>> vars = m.trainableVariables();
+        Output<?>[] xs = new Output<?>[vars.size()];
+        for (int i = 0; i < xs.length; i++) {
+          xs[i] = vars.get(i).asOutput();
+        }
+        Output<?>[] grads = g.addGradients(loss.asOutput(), xs);
+        float[] image = new float[in * in];
+        for (int i = 0; i < image.length; i++) {
+          image[i] = ((i % in) >= in / 2 ? 0.8f : 0.2f) + 0.05f * ((i * 7) % 5);
+        }
+        try (Session s = new Session(g);
+            TFloat32 x = TFloat32.tensorOf(Shape.of(1, in, in, 1), DataBuffers.of(image))) {
+          s.initialize();
+          Session.Runner r = s.runner().feed(m.trainInput(), x);
+          for (Output<?> grad : grads) {
+            r.fetch(grad);
+          }
+          double squaredNorm = 0;
+          try (Result gr = r.run()) {
+            for (int i = 0; i < grads.length; i++) {
+              TFloat32 t = (TFloat32) gr.get(i);
+              float[] v = new float[(int) t.size()];
+              t.copyTo(DataBuffers.of(v, false, false));
+              double norm = 0;
+              for (float e : v) {
+                assertTrue(Float.isFinite(e), p + " gradient of " + xs[i].op().name());
+                norm += (double) e * e;
+              }
+              if (xs[i].op().name().contains("upconv/kernel")) {
+                assertTrue(norm > 0, p + ": no gradient reaches " + xs[i].op().name() + " through the unpool");
+              }
+              squaredNorm += norm;
+            }
+          }
+          float before = scalar(s, m, loss, x);
+          // a step that should lower the loss by 0.1 %: to first order by lr * |g|^2 (the ratio tends to 1
+          // as the step shrinks; at 1 % the curvature, ReLU kinks and switching maxima already show)
+          float lr = (float) (1e-3 * before / squaredNorm);
+          List<Op> steps = new ArrayList<>();
+          for (int i = 0; i < xs.length; i++) {
+            @SuppressWarnings("unchecked")
+            Output<TFloat32> grad = (Output<TFloat32>) grads[i];
+            steps.add(tf.train.applyGradientDescent(vars.get(i), tf.constant(lr), grad));
+          }
+          Session.Runner step = s.runner().feed(m.trainInput(), x);
+          steps.forEach(step::addTarget);
+          step.run();
+          float after = scalar(s, m, loss, x);
+          double predicted = lr * squaredNorm;
+          assertTrue(after < before, p + ": loss " + before + " -> " + after);
+          assertEquals(1.0, (before - after) / predicted, 0.1,
+              p + ": decrease " + (before - after) + " vs first-order " + predicted + " (is the gradient right?)");
+        }
+      }
+    }
+  }
+
+  @Test
+  void maxUnpoolNeedsThePoolPositions() {
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> new LayerHarness(
+        new long[] {1, 4, 4, 2}, Initializer.ONES, (l, x) -> java.util.Map.of("y",
+            Blocks.up(l, l.maxPool2x2("pool", x), x, 2, Upsampling.MAX_UNPOOL, Padding.SAME, false))));
+    assertTrue(missing.getMessage().contains("max_unpool upsampling needs the positions of the matching pool"),
+        missing.getMessage());
+    IllegalArgumentException extra = assertThrows(IllegalArgumentException.class, () -> new LayerHarness(
+        new long[] {1, 4, 4, 2}, Initializer.ONES, (l, x) -> {
+          Blocks.Down d = Blocks.down(l.sub("down"), x, 2, Padding.SAME, false, Upsampling.MAX_UNPOOL);
+          return java.util.Map.of("y", Blocks.up(l.sub("up"), d.output(), x, d.positions(), 2, Upsampling.TRANSPOSE,
+              Padding.SAME, false));
+        }));
+    assertTrue(extra.getMessage().contains("only used by max_unpool upsampling, not transpose"), extra.getMessage());
+  }
+
+  /** Blocks.down keeps positions only for max-unpool, and the pooled values are the same either way. */
+  @Test
+  void downKeepsPositionsOnlyForMaxUnpool() {
+    try (LayerHarness h = new LayerHarness(new long[] {1, 4, 4, 1}, Initializer.ONES, (l, x) -> {
+      Blocks.Down plain = Blocks.down(l.sub("a"), x, 1, Padding.SAME, false, Upsampling.BILINEAR);
+      Blocks.Down kept = Blocks.down(l.sub("b"), x, 1, Padding.SAME, false, Upsampling.MAX_UNPOOL);
+      assertTrue(plain.positions() == null);
+      return java.util.Map.of("plain", plain.output(), "kept", kept.output(), "positions", kept.positions());
+    })) {
+      float[] x = new float[16];
+      for (int i = 0; i < 16; i++) {
+        x[i] = (i * 5) % 16; // 0 5 10 15 / 4 9 14 3 / 8 13 2 7 / 12 1 6 11
+      }
+      assertArrayEquals(h.run("plain", x), h.run("kept", x), 0f);
+      // window maxima: 9 at (1,1), 15 at (0,3), 13 at (2,1), 11 at (3,3)
+      assertArrayEquals(new float[] {0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}, h.run("positions", x), 0f);
     }
   }
 }
