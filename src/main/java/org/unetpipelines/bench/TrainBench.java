@@ -22,6 +22,7 @@ import org.unetpipelines.train.Batch;
 import org.unetpipelines.train.Device;
 import org.unetpipelines.train.LossKind;
 import org.unetpipelines.train.OptimizerKind;
+import org.unetpipelines.train.Precision;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.TrainingGraph;
 import org.unetpipelines.train.task.Task;
@@ -82,6 +83,17 @@ public final class TrainBench implements BenchTarget {
   @Option(names = "--device", description = "cpu or gpu (default ${DEFAULT-VALUE}).", defaultValue = "cpu")
   Device device;
 
+  @Option(names = "--precision", description = "fp32 or bf16 (default ${DEFAULT-VALUE}).", defaultValue = "fp32",
+      converter = PrecisionConverter.class)
+  Precision precision;
+
+  static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
+    @Override
+    public Precision convert(String v) {
+      return Precision.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
   static final class LossConverter implements picocli.CommandLine.ITypeConverter<LossKind> {
     @Override
     public LossKind convert(String v) {
@@ -128,7 +140,7 @@ public final class TrainBench implements BenchTarget {
     }
     TrainConfig cfg = TrainConfig.defaults(size, size).toBuilder()
         .loss(loss).optimizer(optimizer).learningRate(1e-3).momentum(0.99)
-        .batchSize(batch).threads(threads, interThreads).device(device).build();
+        .batchSize(batch).threads(threads, interThreads).device(device).precision(precision).build();
     Task task;
     try {
       task = Tasks.of(modelConfig(), cfg);
@@ -169,6 +181,7 @@ public final class TrainBench implements BenchTarget {
     json.put("bench", "train");
     json.put("framework", "tensorflow-java");
     json.put("family", task.family());
+    json.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
     json.put("variant", task.variant());
     json.put("size", size);
     json.put("batch", batch);

@@ -52,6 +52,7 @@ public record TrainConfig(
         def = "42", internal = true) long seed,
     @Param(doc = "weight initializer: paper = N(0, sqrt(2/N))", def = "paper") WeightInit initializer,
     @Param(doc = "cpu | gpu", def = "cpu") Device device,
+    @Param(doc = "fp32 | bf16 (oneDNN bfloat16 auto-mixed precision on the CPU)", def = "fp32") Precision precision,
     @Param(name = "threads", doc = "TensorFlow intra-op threads (0 = all cores)", def = "0") int intraOpThreads,
     @Param(name = "inter_threads", doc = "TensorFlow inter-op threads (0 = TensorFlow's choice)", def = "0")
     int interOpThreads,
@@ -64,8 +65,8 @@ public record TrainConfig(
   public TrainConfig {
     checkArgument(height > 0 && width > 0 && height <= MAX_SIDE && width <= MAX_SIDE,
         "input size must be 1..%s on each side, got %sx%s", MAX_SIDE, height, width);
-    checkArgument(loss != null && optimizer != null && schedule != null && initializer != null && device != null,
-        "loss, optimizer, schedule, initializer and device must be set");
+    checkArgument(loss != null && optimizer != null && schedule != null && initializer != null && device != null
+        && precision != null, "loss, optimizer, schedule, initializer, device and precision must be set");
     checkArgument(learningRate > 0 && learningRate <= 10, "learning_rate must be in (0, 10], got %s", learningRate);
     checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
     checkArgument(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), got %s, %s",
@@ -124,6 +125,7 @@ public record TrainConfig(
     private long decaySteps, steps, checkpointEvery, seed;
     private WeightInit initializer;
     private Device device;
+    private Precision precision;
 
     private Builder(TrainConfig c) {
       height = c.height; width = c.width; loss = c.loss; optimizer = c.optimizer; learningRate = c.learningRate;
@@ -133,7 +135,7 @@ public record TrainConfig(
       shuffleBuffer = c.shuffleBuffer; prefetch = c.prefetch; steps = c.steps;
       earlyStoppingPatience = c.earlyStoppingPatience; minDelta = c.minDelta; checkpointEvery = c.checkpointEvery;
       keepCheckpoints = c.keepCheckpoints; resume = c.resume; seed = c.seed; initializer = c.initializer;
-      device = c.device; intraOpThreads = c.intraOpThreads; interOpThreads = c.interOpThreads; logEvery = c.logEvery;
+      device = c.device; precision = c.precision; intraOpThreads = c.intraOpThreads; interOpThreads = c.interOpThreads; logEvery = c.logEvery;
     }
 
     public Builder size(int h, int w) { height = h; width = w; return this; }
@@ -159,6 +161,7 @@ public record TrainConfig(
     public Builder seed(long v) { seed = v; return this; }
     public Builder initializer(WeightInit v) { initializer = v; return this; }
     public Builder device(Device v) { device = v; return this; }
+    public Builder precision(Precision v) { precision = v; return this; }
     public Builder threads(int intra, int inter) { intraOpThreads = intra; interOpThreads = inter; return this; }
     public Builder logEvery(int v) { logEvery = v; return this; }
 
@@ -166,7 +169,7 @@ public record TrainConfig(
       return new TrainConfig(height, width, loss, optimizer, learningRate, momentum, nesterov, beta1, beta2, epsilon,
           schedule, decayRate, decaySteps, plateauFactor, plateauPatience, minLearningRate, batchSize, shuffleBuffer,
           prefetch, steps, earlyStoppingPatience, minDelta, checkpointEvery, keepCheckpoints, resume, seed,
-          initializer, device, intraOpThreads, interOpThreads, logEvery);
+          initializer, device, precision, intraOpThreads, interOpThreads, logEvery);
     }
   }
 }

@@ -67,7 +67,8 @@ public final class TrainingGraph implements AutoCloseable {
         phaseTargets.add(minimize(tf, phase, single));
       }
       config.device().check();
-      this.session = new Session(graph, config.device().sessionConfig(config.intraOpThreads(), config.interOpThreads()));
+      this.session = new Session(graph, config.precision().apply(
+          config.device().sessionConfig(config.intraOpThreads(), config.interOpThreads()).toBuilder()).build());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
