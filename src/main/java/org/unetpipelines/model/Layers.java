@@ -165,6 +165,46 @@ public final class Layers {
     return l.pin(l.biasAdd(y, filters), 2 * d[1], 2 * d[2], filters);
   }
 
+  /**
+   * k x k transposed convolution with a stride, with bias, as PyTorch's
+   * {@code ConvTranspose2d(cin, filters, k, stride, padding, output_padding)}: the full transposed
+   * convolution of size (H-1)*s + k, cropped by {@code padding} at the top / left, to the
+   * requested output size. The output size is an argument, not a constant, so a decoder can ask for
+   * exactly its skip's size: for k = 3, s = 2, padding 1 that is 2H (PyTorch's output_padding 1)
+   * or 2H - 1 (output_padding 0). Allowed: {@code (H-1)*s + k - 2*padding + p} for p in [0, s) on
+   * each side. Kernel [k, k, filters, cin] (fan-in k*k*cin, as {@link Initializer.Fans#ofTransposedKernel}).
+   * [N,H,W,Cin] -> [N,outHeight,outWidth,filters].
+   */
+  public Operand<TFloat32> transposedConv(String name, Operand<TFloat32> x, int k, int stride, int padding,
+      int filters, long outHeight, long outWidth) {
+    checkArgument(k >= 1 && stride >= 1 && filters >= 1 && padding >= 0,
+        "transposed conv %s: kernel %s, stride %s and filters %s must be >= 1, padding %s >= 0", name, k, stride,
+        filters, padding);
+    long[] d = dims(x);
+    long[] full = {(d[1] - 1) * stride + k, (d[2] - 1) * stride + k};
+    long[] want = {outHeight, outWidth};
+    for (int i = 0; i < 2; i++) {
+      long min = full[i] - 2L * padding;
+      checkArgument(want[i] >= Math.max(1, min) && want[i] <= min + stride - 1,
+          "transposed conv %s: a %s-pixel input side gives %s..%s pixels (kernel %s, stride %s, padding %s), not %s",
+          name, d[1 + i], min, min + stride - 1, k, stride, padding, want[i]);
+    }
+    Layers l = sub(name);
+    long[] shape = {k, k, filters, d[3]}; // [kh, kw, c_out, c_in]
+    Variable<TFloat32> kernel = graph.variable(l.path, "kernel", shape, graph.initializer(),
+        Initializer.Fans.ofTransposedKernel(shape), true, mode);
+    Operand<TInt32> batch = l.tf.slice(l.tf.shape(x), l.tf.constant(new int[] {0}), l.tf.constant(new int[] {1}));
+    Operand<TInt32> fullShape = l.tf.concat(
+        List.of(batch, l.tf.constant(new int[] {(int) full[0], (int) full[1], filters})), l.tf.constant(0));
+    Operand<TFloat32> y = l.tf.nn.conv2dBackpropInput(fullShape, kernel, x,
+        List.of(1L, (long) stride, (long) stride, 1L), "VALID");
+    if (padding > 0 || full[0] != outHeight || full[1] != outWidth) {
+      y = l.tf.slice(y, l.tf.constant(new int[] {0, padding, padding, 0}),
+          l.tf.constant(new int[] {-1, (int) outHeight, (int) outWidth, filters}));
+    }
+    return l.pin(l.biasAdd(y, filters), outHeight, outWidth, filters);
+  }
+
   /** Resize x2 (bilinear with half-pixel centers, or nearest). [N,H,W,C] -> [N,2H,2W,C]. */
   public Operand<TFloat32> upsample2x(String name, Operand<TFloat32> x, boolean bilinear) {
     Layers l = sub(name);
