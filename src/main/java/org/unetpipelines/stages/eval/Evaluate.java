@@ -59,7 +59,10 @@ import org.unetpipelines.stages.SampleResult;
  * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
  * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
  * ReDo's when asked); samples with a class label get {@code top1}, {@code top5} (0/1 per image,
- * so the aggregate mean is the accuracy) and {@code cross_entropy}. Optionally writes
+ * so the aggregate mean is the accuracy), {@code cross_entropy}, {@code accuracy_class_<k>} of their
+ * class k (aggregate: per-class accuracy, n = the class's support) and the confusion row
+ * {@code confusion_<k>_<c>} for every class c (aggregate: the share of class k predicted as c; times n:
+ * the confusion count). Optionally writes
  * {@code metrics.avro|csv|jsonl} and, per segmentation image, an overlay and a probability PNG
  * under {@code overlays/} of the output folder.
  *
@@ -277,6 +280,13 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       m.put("top1", ClassificationMetrics.inTopK(probs, label, 1) ? 1.0 : 0.0);
       m.put("top5", ClassificationMetrics.inTopK(probs, label, Math.min(5, probs.length)) ? 1.0 : 0.0);
       m.put("cross_entropy", ClassificationMetrics.crossEntropy(probs, label));
+      // per class (aggregate mean = that class's accuracy, n = its support) and the confusion row of the
+      // true class (aggregate mean of confusion_<t>_<p> = share of class t predicted as p)
+      int predicted = ClassificationMetrics.predicted(probs);
+      m.put(ClassificationMetrics.classAccuracyMetric(label), predicted == label ? 1.0 : 0.0);
+      for (int c = 0; c < probs.length; c++) {
+        m.put(ClassificationMetrics.confusionMetric(label, c), predicted == c ? 1.0 : 0.0);
+      }
       return m;
     }
   }
