@@ -99,8 +99,13 @@ public final class ModelGraph {
    */
   public Pass apply(Network network, Mode mode, String passName, Map<String, Operand<TFloat32>> inputs) {
     checkArgument(passName != null && passName.matches("[A-Za-z0-9][A-Za-z0-9_.\\-/]*"), "bad pass name '%s'", passName);
+    return apply(network, mode, root.withSubScope(passName), inputs);
+  }
+
+  /** As {@link #apply(Network, Mode, String, Map)}, with the pass's ops under {@code passScope} (opened once by the caller). */
+  public Pass apply(Network network, Mode mode, Ops passScope, Map<String, Operand<TFloat32>> inputs) {
     int before = updates.size();
-    Ops scope = root.withSubScope(passName).withSubScope(network.scope());
+    Ops scope = passScope.withSubScope(network.scope());
     Layers layers = new Layers(this, mode, scope, network.scope());
     Map<String, Operand<TFloat32>> out = new LinkedHashMap<>(network.forward(layers, inputs));
     return new Pass(Collections.unmodifiableMap(out), List.copyOf(updates.subList(before, updates.size())));
@@ -121,10 +126,10 @@ public final class ModelGraph {
     Shape inShape = Shape.of(-1, height, width, net.inputChannels());
     Ops trainOps = g.root.withSubScope("train");
     g.trainInput = trainOps.withName("image").placeholder(TFloat32.class, Placeholder.shape(inShape));
-    g.trainPass = g.checked(g.apply(net, Mode.TRAIN, "train", Map.of(SegmentationNet.IMAGE, g.trainInput)));
+    g.trainPass = g.checked(g.apply(net, Mode.TRAIN, trainOps, Map.of(SegmentationNet.IMAGE, g.trainInput)));
     Ops inferOps = g.root.withSubScope("infer");
     g.inferInput = inferOps.withName("image").placeholder(TFloat32.class, Placeholder.shape(inShape));
-    g.inferPass = g.checked(g.apply(net, Mode.INFER, "infer", Map.of(SegmentationNet.IMAGE, g.inferInput)));
+    g.inferPass = g.checked(g.apply(net, Mode.INFER, inferOps, Map.of(SegmentationNet.IMAGE, g.inferInput)));
     g.probabilities = activation(inferOps.withName("probabilities"), g.inferLogits(), net.classes());
     return g;
   }

@@ -57,8 +57,8 @@ public final class TrainingGraph implements AutoCloseable {
       this.model = ModelGraph.create(graph, config.initializer().initializer(), config.seed());
       Ops tf = model.ops();
       for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
-        trainFeeds.put(f.getKey(), placeholder(tf.withSubScope("train"), f.getKey(), f.getValue()));
-        evalFeeds.put(f.getKey(), placeholder(tf.withSubScope("eval"), f.getKey(), f.getValue()));
+        trainFeeds.put(f.getKey(), placeholder(tf.withSubScope("train_feed"), f.getKey(), f.getValue()));
+        evalFeeds.put(f.getKey(), placeholder(tf.withSubScope("eval_feed"), f.getKey(), f.getValue()));
       }
       this.built = task.build(model, trainFeeds, evalFeeds);
       this.learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));

@@ -1,8 +1,11 @@
 package org.unetpipelines.model.sunet;
 
+import com.google.auto.service.AutoService;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.model.ModelFamily;
 
 /** {@code family: sunet}: the Stacked U-Nets (SUNet-64, -128, -7-128, and the small-image SUNet-64-u1 / -u2). Network: {@link SUNet}. */
+@AutoService(ConfigChoice.class)
 public final class SUNetFamily implements ModelFamily {
   @Override
   public String name() {

@@ -28,7 +28,7 @@ public interface Task {
   /**
    * The arrays one sample contributes to a batch: feed name to per-sample shape (no batch
    * dimension), in a stable order. The trainer makes one placeholder {@code [-1, shape...]} per feed
-   * for training ({@code train/<name>}) and one for validation ({@code eval/<name>}).
+   * for training ({@code train_feed/<name>}) and one for validation ({@code eval_feed/<name>}).
    */
   Map<String, long[]> feeds();
 
