@@ -27,6 +27,10 @@ public final class Layers {
   public static final float BATCH_NORM_MOMENTUM = 0.99f;
   /** Batch-norm epsilon (Keras default). */
   public static final float BATCH_NORM_EPSILON = 1e-3f;
+  /** PyTorch's {@code BatchNorm2d} default momentum 0.1 in TensorFlow's convention (share of the old average kept). */
+  public static final float TORCH_BATCH_NORM_MOMENTUM = 0.9f;
+  /** PyTorch's {@code BatchNorm2d} default epsilon. */
+  public static final float TORCH_BATCH_NORM_EPSILON = 1e-5f;
   /** Instance-norm epsilon (PyTorch's {@code InstanceNorm2d} default). */
   public static final float INSTANCE_NORM_EPSILON = 1e-5f;
 
@@ -239,6 +243,18 @@ public final class Layers {
    * averages.
    */
   public Operand<TFloat32> batchNorm(String name, Operand<TFloat32> x) {
+    return batchNorm(name, x, BATCH_NORM_MOMENTUM, BATCH_NORM_EPSILON);
+  }
+
+  /**
+   * {@link #batchNorm(String, Operand)} with its own moving-average momentum (the share of the old
+   * average kept per step: TensorFlow's convention; PyTorch's {@code momentum=0.1} is 0.9 here) and
+   * epsilon. The models ported from PyTorch use {@link #TORCH_BATCH_NORM_MOMENTUM} and
+   * {@link #TORCH_BATCH_NORM_EPSILON}, whose averages settle within a few dozen steps.
+   */
+  public Operand<TFloat32> batchNorm(String name, Operand<TFloat32> x, float momentum, float epsilon) {
+    checkArgument(momentum >= 0f && momentum < 1f, "batch norm %s: momentum must be in [0, 1), got %s", name, momentum);
+    checkArgument(epsilon > 0f, "batch norm %s: epsilon must be > 0, got %s", name, epsilon);
     Layers l = sub(name);
     long c = dims(x)[3];
     long[] shape = {c};
@@ -250,10 +266,10 @@ public final class Layers {
     if (training()) {
       Operand<TFloat32> empty = l.tf.constant(new float[0]);
       FusedBatchNorm<TFloat32, TFloat32> bn = l.tf.nn.fusedBatchNorm(x, gamma, beta, empty, empty,
-          FusedBatchNorm.epsilon(BATCH_NORM_EPSILON), FusedBatchNorm.isTraining(true));
+          FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(true));
       Ops u = l.tf.withSubScope("update");
-      Operand<TFloat32> m = u.constant(BATCH_NORM_MOMENTUM);
-      Operand<TFloat32> oneMinus = u.constant(1f - BATCH_NORM_MOMENTUM);
+      Operand<TFloat32> m = u.constant(momentum);
+      Operand<TFloat32> oneMinus = u.constant(1f - momentum);
       graph.addUpdate(u.assign(movingMean,
           u.math.add(u.math.mul(movingMean, m), u.math.mul(u.stopGradient(bn.batchMean()), oneMinus))));
       graph.addUpdate(u.assign(movingVar,
@@ -261,7 +277,7 @@ public final class Layers {
       return bn.y();
     }
     return l.tf.nn.fusedBatchNorm(x, gamma, beta, movingMean, movingVar,
-        FusedBatchNorm.epsilon(BATCH_NORM_EPSILON), FusedBatchNorm.isTraining(false)).y();
+        FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(false)).y();
   }
 
   public Operand<TFloat32> relu(Operand<TFloat32> x) {
