@@ -29,7 +29,7 @@ import org.unetpipelines.model.Padding;
  * Option-A shortcut (no parameters): where the block changes the size, {@code x[:, ::2, ::2, :]}
  * with the new channels as zeros, half of them before and half after the old ones. Stride-2
  * convolutions pad one zero on every side, as PyTorch's {@code padding=1} does (TensorFlow's SAME
- * pads only bottom / right for even sizes). ResNet-20 with f = 16: 269,722 parameters for 3 input
+ * pads only bottom / right for even sizes); batch norm uses PyTorch's momentum 0.1 and epsilon 1e-5. ResNet-20 with f = 16: 269,722 parameters for 3 input
  * channels and 10 classes, 269,434 for 1.
  */
 public final class ResNet implements ClassifierNet {
@@ -88,7 +88,7 @@ public final class ResNet implements ClassifierNet {
   public Operand<TFloat32> logits(Layers l, Operand<TFloat32> images) {
     int f = config.baseFilters();
     // [N,H,W,C] -> [N,H,W,f]
-    Operand<TFloat32> x = l.relu(l.batchNorm("bn1", l.conv("conv1", images, 3, f, Padding.SAME, false)));
+    Operand<TFloat32> x = l.relu(bn(l, "bn1", l.conv("conv1", images, 3, f, Padding.SAME, false)));
     for (int s = 0; s < 3; s++) {
       Layers stage = l.sub("stage" + (s + 1));
       for (int b = 0; b < config.blocksPerStage(); b++) {
@@ -106,8 +106,8 @@ public final class ResNet implements ClassifierNet {
     Operand<TFloat32> h = stride == 1
         ? l.conv("conv1", x, 3, w, Padding.SAME, false)
         : l.conv("conv1", l.pad("pad", x, 1, Layers.PadMode.ZEROS), 3, w, stride, 1, Padding.VALID, false);
-    h = l.relu(l.batchNorm("bn1", h));
-    h = l.batchNorm("bn2", l.conv("conv2", h, 3, w, Padding.SAME, false));
+    h = l.relu(bn(l, "bn1", h));
+    h = bn(l, "bn2", l.conv("conv2", h, 3, w, Padding.SAME, false));
     Operand<TFloat32> shortcut = stride == 1 && cin == w ? x : optionA(l.sub("shortcut"), x, w, stride);
     return l.relu(l.add("add", h, shortcut));
   }
@@ -133,5 +133,10 @@ public final class ResNet implements ClassifierNet {
     long h = (d[1] + stride - 1) / stride;
     long wd = (d[2] + stride - 1) / stride;
     return tf.reshape(y, tf.constant(new int[] {-1, (int) h, (int) wd, w}));
+  }
+
+  /** Batch norm with PyTorch's defaults (momentum 0.1, i.e. 0.9 of the old average kept; epsilon 1e-5), as the reference code. */
+  private static Operand<TFloat32> bn(Layers l, String name, Operand<TFloat32> x) {
+    return l.batchNorm(name, x, Layers.TORCH_BATCH_NORM_MOMENTUM, Layers.TORCH_BATCH_NORM_EPSILON);
   }
 }

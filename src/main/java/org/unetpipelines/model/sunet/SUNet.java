@@ -28,7 +28,7 @@ import org.unetpipelines.model.Padding;
  * </pre>
  *
  * Stride-2 convolutions pad one zero on every side (PyTorch's {@code padding=1}; the 7x7 stem pads 3),
- * average pools are VALID (PyTorch's floor mode). Parameter counts (BN gamma/beta counted, moving
+ * average pools are VALID (PyTorch's floor mode), batch norm uses PyTorch's momentum 0.1 and epsilon 1e-5. Parameter counts (BN gamma/beta counted, moving
  * averages not), 224x224x3 input and 1000 classes: SUNet-64 6,910,248; SUNet-128 24,704,360;
  * SUNet-7-128 39,113,832. For 1 channel and 10 classes: SUNet-64-u1 995,338, SUNet-64-u2 1,914,506
  * (3 channels: 1,001,610 and 1,920,778); at 32x32 both run their modules on 8x8 maps.
@@ -179,7 +179,7 @@ public final class SUNet implements ClassifierNet {
       }
     }
     // [N,S,S,M] -> [N,M] -> [N,K]
-    x = l.relu(l.batchNorm("bn2", x));
+    x = l.relu(bn(l, "bn2", x));
     return l.dense("linear", l.globalAvgPool("pool", x), config.classes(), true);
   }
 
@@ -188,9 +188,9 @@ public final class SUNet implements ClassifierNet {
    * y = ReLU(BN(x)); [Conv3x3 s2, BN, ReLU, Conv3x3](y) + Conv1x1 s2(y). [N,H,W,C] -> [N,H/2,W/2,filters].
    */
   static Operand<TFloat32> residual(Layers l, Operand<TFloat32> x, int filters) {
-    Operand<TFloat32> y = l.relu(l.batchNorm("bn", x));
+    Operand<TFloat32> y = l.relu(bn(l, "bn", x));
     Operand<TFloat32> h = l.conv("conv1", l.pad("pad", y, 1, Layers.PadMode.ZEROS), 3, filters, 2, 1, Padding.VALID, true);
-    h = l.conv("conv2", l.relu(l.batchNorm("bn2", h)), 3, filters, Padding.SAME, true);
+    h = l.conv("conv2", l.relu(bn(l, "bn2", h)), 3, filters, Padding.SAME, true);
     return l.add("add", h, l.conv("shortcut", y, 1, filters, 2, 1, Padding.VALID, true));
   }
 
@@ -215,7 +215,7 @@ public final class SUNet implements ClassifierNet {
     checkArgument(levels >= 1, "a U-Net module needs >= 1 encoder level, got %s", levels);
     long cin = x.shape().get(3);
     boolean project = cin != m;
-    Operand<TFloat32> pre = project ? l.relu(l.batchNorm("bn", x)) : x;
+    Operand<TFloat32> pre = project ? l.relu(bn(l, "bn", x)) : x;
     List<Operand<TFloat32>> xs = new ArrayList<>();
     xs.add(pre);
     Operand<TFloat32> h = pre;
@@ -225,15 +225,15 @@ public final class SUNet implements ClassifierNet {
       boolean dilated = dil > 1;
       if (i == 0) {
         if (!project) {
-          h = d.relu(d.batchNorm("bn0", h));
+          h = d.relu(bn(d, "bn0", h));
         }
         h = d.conv("conv0", h, 1, n, Padding.SAME, true); // [N,H,W,C] -> [N,H,W,N]
       }
-      h = d.relu(d.batchNorm("bn1", h));
+      h = d.relu(bn(d, "bn1", h));
       h = dilated
           ? d.conv("conv1", h, 3, n, 1, dil, Padding.SAME, true)
           : d.conv("conv1", d.pad("pad1", h, 1, Layers.PadMode.ZEROS), 3, n, 2, 1, Padding.VALID, true); // -> ceil(S/2)
-      h = d.relu(d.batchNorm("bn2", h));
+      h = d.relu(bn(d, "bn2", h));
       h = d.conv("conv2", h, 3, n, 1, dilated ? 2 * dil : 1, Padding.SAME, true);
       xs.add(h);
     }
@@ -243,21 +243,26 @@ public final class SUNet implements ClassifierNet {
       int dil = (1 << i) * atrous;
       boolean dilated = dil > 1;
       long[] target = xs.get(i).shape().asArray(); // the skip's actual size, never a constant
-      out = u.relu(u.batchNorm("bn0", out));
+      out = u.relu(bn(u, "bn0", out));
       out = dilated
           ? u.conv("deconv0", out, 3, n, 1, 2 * dil, Padding.SAME, true)
           : u.transposedConv("deconv0", out, 3, 2, 1, n, target[1], target[2]);
-      out = u.relu(u.batchNorm("bn1", out));
+      out = u.relu(bn(u, "bn1", out));
       out = u.conv("deconv1", out, 3, n, 1, dilated ? dil : 1, Padding.SAME, true);
       if (i > 0) {
         out = l.concat("cat" + i, List.of(out, xs.get(i))); // [D_(i+1), E_i] -> 2N channels
       } else {
-        out = u.relu(u.batchNorm("bn2", out));
+        out = u.relu(bn(u, "bn2", out));
         out = u.conv("conv2", out, 1, m, Padding.SAME, true); // [N,H,W,N] -> [N,H,W,M]
         Operand<TFloat32> skip = project ? l.conv("upsample", pre, 1, m, Padding.SAME, true) : x;
         out = l.add("residual", out, skip);
       }
     }
     return out;
+  }
+
+  /** Batch norm with PyTorch's defaults (momentum 0.1, i.e. 0.9 of the old average kept; epsilon 1e-5), as the reference code. */
+  private static Operand<TFloat32> bn(Layers l, String name, Operand<TFloat32> x) {
+    return l.batchNorm(name, x, Layers.TORCH_BATCH_NORM_MOMENTUM, Layers.TORCH_BATCH_NORM_EPSILON);
   }
 }
