@@ -42,8 +42,67 @@ import org.unetpipelines.records.Sample;
 public final class ImageSets {
   private ImageSets() {}
 
-  /** One unit of reading work: an image file (and its mask / label file), or a problem found while pairing. */
-  public record Task(String id, String image, String mask, String labels, String problem) implements Serializable {}
+  /**
+   * One unit of reading work: an image file (and its mask / label file), or a problem found while
+   * pairing. {@code label}: the class of every sample of the file (folder-per-class layout), or null.
+   */
+  public record Task(String id, String image, String mask, String labels, String problem, Integer label)
+      implements Serializable {
+    public Task(String id, String image, String mask, String labels, String problem) {
+      this(id, image, mask, labels, problem, null);
+    }
+  }
+
+  /** The {@code labels} value that takes each image's class from its folder (see {@link #planFolders}). */
+  public static final String FOLDER_LABELS = "folders";
+
+  /**
+   * The class folders of a folder-per-class layout ({@code images/<class>/...}, as torchvision's
+   * {@code ImageFolder}): the non-hidden sub-folders of {@code images}, sorted by name; class k is
+   * the k-th.
+   */
+  public static List<String> folderClasses(String images) {
+    Path base = Path.of(images);
+    checkArgument(Files.isDirectory(base), "with labels: %s, 'images' must be a folder of class folders, got '%s'",
+        FOLDER_LABELS, images);
+    try (java.util.stream.Stream<Path> s = Files.list(base)) {
+      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + images, e);
+    }
+  }
+
+  /**
+   * Tasks of a folder-per-class layout: every non-hidden file under {@code images/<class>/} (at any
+   * depth, sorted), labelled with its class's index in {@link #folderClasses}; files directly in
+   * {@code images} become problem tasks. Ids are paths relative to {@code images} ({@code <class>/<file>}).
+   */
+  public static List<Task> planFolders(String images) {
+    List<String> classes = folderClasses(images);
+    Path base = Path.of(images);
+    List<Task> tasks = new ArrayList<>();
+    try (java.util.stream.Stream<Path> top = Files.list(base)) {
+      for (Path f : top.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
+          .sorted().toList()) {
+        tasks.add(new Task(relId(base, f), f.toString(), null, null,
+            "file is not in a class folder: with labels: " + FOLDER_LABELS + " every image lives in " + images
+                + "/<class>/ (classes: " + String.join(", ", classes) + ")"));
+      }
+      for (int k = 0; k < classes.size(); k++) {
+        try (java.util.stream.Stream<Path> files = Files.walk(base.resolve(classes.get(k)))) {
+          for (Path f : files.filter(Files::isRegularFile)
+              .filter(p -> !base.relativize(p).toString().matches("(.*/)?\\..*")).sorted().toList()) {
+            tasks.add(new Task(relId(base, f), f.toString(), null, null, null, k));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + images, e);
+    }
+    tasks.sort((a, b) -> a.id().compareTo(b.id()));
+    return tasks;
+  }
 
   /** The result of reading one unit: a sample, or why it was rejected. */
   public record Outcome(Sample sample, String input, String reason) {
@@ -197,6 +256,9 @@ public final class ImageSets {
       ImageArray img = pages.get(i);
       Sample.Builder b = Sample.newBuilder().setId(id).setSource(input).setSeed(seed).setCopy(0)
           .setImage(Tensors.toTensor(img)).setParams(new ArrayList<>());
+      if (t.label() != null) {
+        b.setLabel(t.label());
+      }
       if (maskPages != null) {
         if (i >= maskPages.size()) {
           out.add(Outcome.bad(id, input + ": mask " + t.mask() + " has " + maskPages.size() + " page(s), image has "
@@ -264,6 +326,8 @@ public final class ImageSets {
           .setParams(new ArrayList<>());
       if (labels != null) {
         b.setLabel(labels.label(i));
+      } else if (t.label() != null) {
+        b.setLabel(t.label());
       }
       out.add(Outcome.ok(b.build()));
     }

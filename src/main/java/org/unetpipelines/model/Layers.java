@@ -27,6 +27,10 @@ public final class Layers {
   public static final float BATCH_NORM_MOMENTUM = 0.99f;
   /** Batch-norm epsilon (Keras default). */
   public static final float BATCH_NORM_EPSILON = 1e-3f;
+  /** PyTorch's {@code BatchNorm2d} default momentum 0.1 in TensorFlow's convention (share of the old average kept). */
+  public static final float TORCH_BATCH_NORM_MOMENTUM = 0.9f;
+  /** PyTorch's {@code BatchNorm2d} default epsilon. */
+  public static final float TORCH_BATCH_NORM_EPSILON = 1e-5f;
   /** Instance-norm epsilon (PyTorch's {@code InstanceNorm2d} default). */
   public static final float INSTANCE_NORM_EPSILON = 1e-5f;
 
@@ -165,6 +169,46 @@ public final class Layers {
     return l.pin(l.biasAdd(y, filters), 2 * d[1], 2 * d[2], filters);
   }
 
+  /**
+   * k x k transposed convolution with a stride, with bias, as PyTorch's
+   * {@code ConvTranspose2d(cin, filters, k, stride, padding, output_padding)}: the full transposed
+   * convolution of size (H-1)*s + k, cropped by {@code padding} at the top / left, to the
+   * requested output size. The output size is an argument, not a constant, so a decoder can ask for
+   * exactly its skip's size: for k = 3, s = 2, padding 1 that is 2H (PyTorch's output_padding 1)
+   * or 2H - 1 (output_padding 0). Allowed: {@code (H-1)*s + k - 2*padding + p} for p in [0, s) on
+   * each side. Kernel [k, k, filters, cin] (fan-in k*k*cin, as {@link Initializer.Fans#ofTransposedKernel}).
+   * [N,H,W,Cin] -> [N,outHeight,outWidth,filters].
+   */
+  public Operand<TFloat32> transposedConv(String name, Operand<TFloat32> x, int k, int stride, int padding,
+      int filters, long outHeight, long outWidth) {
+    checkArgument(k >= 1 && stride >= 1 && filters >= 1 && padding >= 0,
+        "transposed conv %s: kernel %s, stride %s and filters %s must be >= 1, padding %s >= 0", name, k, stride,
+        filters, padding);
+    long[] d = dims(x);
+    long[] full = {(d[1] - 1) * stride + k, (d[2] - 1) * stride + k};
+    long[] want = {outHeight, outWidth};
+    for (int i = 0; i < 2; i++) {
+      long min = full[i] - 2L * padding;
+      checkArgument(want[i] >= Math.max(1, min) && want[i] <= min + stride - 1,
+          "transposed conv %s: a %s-pixel input side gives %s..%s pixels (kernel %s, stride %s, padding %s), not %s",
+          name, d[1 + i], min, min + stride - 1, k, stride, padding, want[i]);
+    }
+    Layers l = sub(name);
+    long[] shape = {k, k, filters, d[3]}; // [kh, kw, c_out, c_in]
+    Variable<TFloat32> kernel = graph.variable(l.path, "kernel", shape, graph.initializer(),
+        Initializer.Fans.ofTransposedKernel(shape), true, mode);
+    Operand<TInt32> batch = l.tf.slice(l.tf.shape(x), l.tf.constant(new int[] {0}), l.tf.constant(new int[] {1}));
+    Operand<TInt32> fullShape = l.tf.concat(
+        List.of(batch, l.tf.constant(new int[] {(int) full[0], (int) full[1], filters})), l.tf.constant(0));
+    Operand<TFloat32> y = l.tf.nn.conv2dBackpropInput(fullShape, kernel, x,
+        List.of(1L, (long) stride, (long) stride, 1L), "VALID");
+    if (padding > 0 || full[0] != outHeight || full[1] != outWidth) {
+      y = l.tf.slice(y, l.tf.constant(new int[] {0, padding, padding, 0}),
+          l.tf.constant(new int[] {-1, (int) outHeight, (int) outWidth, filters}));
+    }
+    return l.pin(l.biasAdd(y, filters), outHeight, outWidth, filters);
+  }
+
   /** Resize x2 (bilinear with half-pixel centers, or nearest). [N,H,W,C] -> [N,2H,2W,C]. */
   public Operand<TFloat32> upsample2x(String name, Operand<TFloat32> x, boolean bilinear) {
     Layers l = sub(name);
@@ -199,6 +243,18 @@ public final class Layers {
    * averages.
    */
   public Operand<TFloat32> batchNorm(String name, Operand<TFloat32> x) {
+    return batchNorm(name, x, BATCH_NORM_MOMENTUM, BATCH_NORM_EPSILON);
+  }
+
+  /**
+   * {@link #batchNorm(String, Operand)} with its own moving-average momentum (the share of the old
+   * average kept per step: TensorFlow's convention; PyTorch's {@code momentum=0.1} is 0.9 here) and
+   * epsilon. The models ported from PyTorch use {@link #TORCH_BATCH_NORM_MOMENTUM} and
+   * {@link #TORCH_BATCH_NORM_EPSILON}, whose averages settle within a few dozen steps.
+   */
+  public Operand<TFloat32> batchNorm(String name, Operand<TFloat32> x, float momentum, float epsilon) {
+    checkArgument(momentum >= 0f && momentum < 1f, "batch norm %s: momentum must be in [0, 1), got %s", name, momentum);
+    checkArgument(epsilon > 0f, "batch norm %s: epsilon must be > 0, got %s", name, epsilon);
     Layers l = sub(name);
     long c = dims(x)[3];
     long[] shape = {c};
@@ -210,10 +266,10 @@ public final class Layers {
     if (training()) {
       Operand<TFloat32> empty = l.tf.constant(new float[0]);
       FusedBatchNorm<TFloat32, TFloat32> bn = l.tf.nn.fusedBatchNorm(x, gamma, beta, empty, empty,
-          FusedBatchNorm.epsilon(BATCH_NORM_EPSILON), FusedBatchNorm.isTraining(true));
+          FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(true));
       Ops u = l.tf.withSubScope("update");
-      Operand<TFloat32> m = u.constant(BATCH_NORM_MOMENTUM);
-      Operand<TFloat32> oneMinus = u.constant(1f - BATCH_NORM_MOMENTUM);
+      Operand<TFloat32> m = u.constant(momentum);
+      Operand<TFloat32> oneMinus = u.constant(1f - momentum);
       graph.addUpdate(u.assign(movingMean,
           u.math.add(u.math.mul(movingMean, m), u.math.mul(u.stopGradient(bn.batchMean()), oneMinus))));
       graph.addUpdate(u.assign(movingVar,
@@ -221,7 +277,7 @@ public final class Layers {
       return bn.y();
     }
     return l.tf.nn.fusedBatchNorm(x, gamma, beta, movingMean, movingVar,
-        FusedBatchNorm.epsilon(BATCH_NORM_EPSILON), FusedBatchNorm.isTraining(false)).y();
+        FusedBatchNorm.epsilon(epsilon), FusedBatchNorm.isTraining(false)).y();
   }
 
   public Operand<TFloat32> relu(Operand<TFloat32> x) {

@@ -2,6 +2,7 @@ package org.unetpipelines.train;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.util.List;
 import java.util.Map;
 import org.unetpipelines.engine.ConfigBinder;
 import org.unetpipelines.engine.Param;
@@ -25,14 +26,26 @@ public record TrainConfig(
     @Param(name = "adam_beta2", doc = "Adam beta2, [0, 1)", def = "0.999") double beta2,
     @Param(name = "adam_epsilon", doc = "Adam epsilon, > 0", def = "1e-7") double epsilon,
     @Param(doc = "learning-rate schedule", def = "constant") LearningRateSchedule.Kind schedule,
-    @Param(name = "decay_rate", doc = "exponential: factor per decay_steps, (0, 1]", def = "0.96") double decayRate,
-    @Param(name = "decay_steps", doc = "exponential: steps per decay_rate factor, >= 1", def = "1000") long decaySteps,
+    @Param(name = "decay_rate", doc = "exponential, step: factor per decay_steps; multi_step: factor at each boundary; (0, 1]",
+        def = "0.96") double decayRate,
+    @Param(name = "decay_steps", doc = "exponential, step: steps per decay_rate factor, >= 1", def = "1000") long decaySteps,
+    @Param(doc = "multi_step: the steps at which the rate is multiplied by decay_rate, strictly increasing "
+        + "(He et al.: [32000, 48000] with decay_rate 0.1)", def = "[]") List<Long> boundaries,
     @Param(name = "plateau_factor", doc = "plateau: multiplier when the monitored metric stalls, (0, 1)", def = "0.5")
     double plateauFactor,
     @Param(name = "plateau_patience", doc = "plateau: epochs without improvement before reducing, >= 0", def = "3")
     int plateauPatience,
     @Param(name = "min_learning_rate", doc = "plateau: lower bound of the rate, >= 0", def = "1e-6")
     double minLearningRate,
+    @Param(name = "weight_decay", doc = "L2 penalty lambda * sum(w^2) over conv and dense kernels (Keras l2(lambda); "
+        + "PyTorch SGD weight_decay = 2 lambda), >= 0; default: the task's (classification 1e-4; segmentation none)",
+        def = Param.NULL) Double weightDecay,
+    @Param(name = "crop_padding", doc = "classification: zero-pad this many pixels per side, then cut a random "
+        + "height x width window (validation: the centre), 0..1024", def = "0") int cropPadding,
+    @Param(doc = "classification: random training flips, each with probability 0.5: none | horizontal | vertical | "
+        + "both", def = "none") FlipMode flip,
+    @Param(doc = "classification: random training rotation, uniform in [-rotation, rotation] degrees (linear "
+        + "interpolation, mirrored corners), 0..180", def = "0.0") double rotation,
     @Param(name = "batch", doc = "samples per step, 1..4096 (the paper: 1)", def = "1") int batchSize,
     @Param(name = "shuffle_buffer", doc = "shuffle buffer in samples, 0..1000000 (0 or 1 = no shuffling)", def = "64")
     int shuffleBuffer,
@@ -77,6 +90,13 @@ public record TrainConfig(
     checkArgument(plateauFactor > 0 && plateauFactor < 1, "plateau_factor must be in (0, 1), got %s", plateauFactor);
     checkArgument(plateauPatience >= 0, "plateau_patience must be >= 0, got %s", plateauPatience);
     checkArgument(minLearningRate >= 0, "min_learning_rate must be >= 0, got %s", minLearningRate);
+    checkArgument(boundaries != null, "boundaries must be a list (empty: none)");
+    boundaries = List.copyOf(boundaries);
+    checkArgument(weightDecay == null || (weightDecay >= 0 && weightDecay <= 1),
+        "weight_decay must be in [0, 1], got %s", weightDecay);
+    checkArgument(cropPadding >= 0 && cropPadding <= 1024, "crop_padding must be 0..1024, got %s", cropPadding);
+    checkArgument(flip != null, "flip must be none, horizontal, vertical or both");
+    checkArgument(rotation >= 0 && rotation <= 180, "rotation must be in [0, 180] degrees, got %s", rotation);
     checkArgument(batchSize >= 1 && batchSize <= 4096, "batch must be 1..4096, got %s", batchSize);
     checkArgument(shuffleBuffer >= 0 && shuffleBuffer <= 1_000_000, "shuffle_buffer must be 0..1000000, got %s",
         shuffleBuffer);
@@ -102,6 +122,10 @@ public record TrainConfig(
     switch (schedule) {
       case EXPONENTIAL:
         return LearningRateSchedule.exponential(learningRate, decayRate, decaySteps);
+      case STEP:
+        return LearningRateSchedule.step(learningRate, decayRate, decaySteps);
+      case MULTI_STEP:
+        return LearningRateSchedule.multiStep(learningRate, decayRate, boundaries);
       case PLATEAU:
         return LearningRateSchedule.plateau(learningRate, plateauFactor, plateauPatience, minDelta, minLearningRate);
       default:
@@ -115,6 +139,11 @@ public record TrainConfig(
 
   /** Copy-and-change builder (the record has many components). */
   public static final class Builder {
+    private List<Long> boundaries;
+    private Double weightDecay;
+    private int cropPadding;
+    private FlipMode flip;
+    private double rotation;
     private int height, width, plateauPatience, batchSize, shuffleBuffer, prefetch, earlyStoppingPatience,
         keepCheckpoints, intraOpThreads, interOpThreads, logEvery;
     private LossKind loss;
@@ -135,6 +164,8 @@ public record TrainConfig(
       shuffleBuffer = c.shuffleBuffer; prefetch = c.prefetch; steps = c.steps;
       earlyStoppingPatience = c.earlyStoppingPatience; minDelta = c.minDelta; checkpointEvery = c.checkpointEvery;
       keepCheckpoints = c.keepCheckpoints; resume = c.resume; seed = c.seed; initializer = c.initializer;
+      boundaries = c.boundaries; weightDecay = c.weightDecay; cropPadding = c.cropPadding; flip = c.flip;
+      rotation = c.rotation;
       device = c.device; precision = c.precision; intraOpThreads = c.intraOpThreads; interOpThreads = c.interOpThreads; logEvery = c.logEvery;
     }
 
@@ -147,6 +178,11 @@ public record TrainConfig(
     public Builder adam(double b1, double b2, double eps) { beta1 = b1; beta2 = b2; epsilon = eps; return this; }
     public Builder schedule(LearningRateSchedule.Kind v) { schedule = v; return this; }
     public Builder exponentialDecay(double rate, long everySteps) { decayRate = rate; decaySteps = everySteps; return this; }
+    public Builder boundaries(List<Long> v) { boundaries = v; return this; }
+    /** The L2 weight decay lambda (null: the task's default). */
+    public Builder weightDecay(Double v) { weightDecay = v; return this; }
+    /** Classification augmentation: zero-padded random crops, random flips, random rotation up to +-degrees. */
+    public Builder augment(int padding, FlipMode f, double degrees) { cropPadding = padding; flip = f; rotation = degrees; return this; }
     public Builder plateau(double factor, int patience, double minRate) {
       plateauFactor = factor; plateauPatience = patience; minLearningRate = minRate; return this;
     }
@@ -167,7 +203,8 @@ public record TrainConfig(
 
     public TrainConfig build() {
       return new TrainConfig(height, width, loss, optimizer, learningRate, momentum, nesterov, beta1, beta2, epsilon,
-          schedule, decayRate, decaySteps, plateauFactor, plateauPatience, minLearningRate, batchSize, shuffleBuffer,
+          schedule, decayRate, decaySteps, boundaries, plateauFactor, plateauPatience, minLearningRate, weightDecay,
+          cropPadding, flip, rotation, batchSize, shuffleBuffer,
           prefetch, steps, earlyStoppingPatience, minDelta, checkpointEvery, keepCheckpoints, resume, seed,
           initializer, device, precision, intraOpThreads, interOpThreads, logEvery);
     }

@@ -493,7 +493,9 @@ public final class Trainer {
     serving.put("inputShape", List.of(-1, artifact.getInputHeight(), artifact.getInputWidth(), artifact.getInputChannels()));
     serving.put("inputScale", "float32 in [0, 1]: integer images divided by their depth maximum");
     serving.put("output", Serving.OUTPUT);
-    serving.put("outputShape", List.of(-1, artifact.getOutputHeight(), artifact.getOutputWidth(), artifact.getClasses()));
+    Object outputShape = properties.get("outputShape"); // a classifier's [-1, K]
+    serving.put("outputShape", outputShape != null ? outputShape
+        : List.of(-1, artifact.getOutputHeight(), artifact.getOutputWidth(), artifact.getClasses()));
     serving.put("activation", artifact.getClasses() == 1 ? "sigmoid" : "softmax");
     serving.put("outputs", outputs);
     Object heads = properties.get("heads");

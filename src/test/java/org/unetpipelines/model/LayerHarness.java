@@ -23,24 +23,24 @@ import org.tensorflow.types.TFloat32;
  * {@code Graph.addGradients}. Graph names: ops under {@code train/net/<layer>/}, variables under
  * {@code params/net/<layer>/}.
  */
-final class LayerHarness implements AutoCloseable {
+public final class LayerHarness implements AutoCloseable {
 
   /** Builds the layers under test; returns the tensors to fetch by name. */
-  interface Body {
+  public interface Body {
     Map<String, Operand<TFloat32>> build(Layers layers, Operand<TFloat32> input);
   }
 
   private static final String SCOPE = "net";
 
-  final Graph graph = new Graph();
-  final ModelGraph model;
-  final Session session;
+  public final Graph graph = new Graph();
+  public final ModelGraph model;
+  public final Session session;
   private final Placeholder<TFloat32> placeholder;
   private final Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
   private final long[] inShape;
 
   /** @param inShape the fed input's {@code [N, H, W, C]} (the placeholder's batch is left open) */
-  LayerHarness(long[] inShape, Initializer init, Body body) {
+  public LayerHarness(long[] inShape, Initializer init, Body body) {
     this.inShape = inShape.clone();
     Network net = new Network() {
       @Override
@@ -68,7 +68,7 @@ final class LayerHarness implements AutoCloseable {
   }
 
   /** The op of {@code output} is named under the layer's sub-scope {@code train/net/<scope>/}. */
-  void assertScoped(String output, String scope) {
+  public void assertScoped(String output, String scope) {
     String name = outputs.get(output).op().name();
     org.junit.jupiter.api.Assertions.assertTrue(name.startsWith("train/" + SCOPE + "/" + scope + "/"),
         output + " is op " + name);
@@ -79,7 +79,7 @@ final class LayerHarness implements AutoCloseable {
   }
 
   /** {@code sum(y * w)} with fixed weights w_i = 0.5 + ((7 i) mod 13) / 13, for gradient checks. */
-  static Operand<TFloat32> probe(Ops tf, Operand<TFloat32> y, long[] shape) {
+  public static Operand<TFloat32> probe(Ops tf, Operand<TFloat32> y, long[] shape) {
     int n = 1;
     for (long d : shape) {
       n *= (int) d;
@@ -92,7 +92,7 @@ final class LayerHarness implements AutoCloseable {
         tf.constant(rangeOf(shape.length)));
   }
 
-  static float probeWeight(int i) {
+  public static float probeWeight(int i) {
     return 0.5f + ((7 * i) % 13) / 13f;
   }
 
@@ -112,29 +112,29 @@ final class LayerHarness implements AutoCloseable {
   }
 
   /** Overwrites a variable with known values (row-major). */
-  void set(String key, float... values) {
+  public void set(String key, float... values) {
     Output<TFloat32> v = variable(key);
     Ops tf = tf();
     Operand<TFloat32> assign = tf.assign(v, tf.constant(v.shape(), DataBuffers.of(values)));
     session.runner().addTarget(assign).run();
   }
 
-  float[] run(String output, float[] input) {
+  public float[] run(String output, float[] input) {
     return fetch(outputs.get(output), input);
   }
 
-  long[] shape(String output) {
+  public long[] shape(String output) {
     return outputs.get(output).shape().asArray();
   }
 
   /** d output / d input, for a scalar output. */
-  float[] gradient(String output, float[] input) {
+  public float[] gradient(String output, float[] input) {
     Output<?> g = graph.addGradients(outputs.get(output).asOutput(), new Output<?>[] {placeholder.asOutput()})[0];
     return fetch(g, input);
   }
 
   /** d output / d variable, for a scalar output. */
-  float[] gradientOfVariable(String output, String key, float[] input) {
+  public float[] gradientOfVariable(String output, String key, float[] input) {
     Output<?> g = graph.addGradients(outputs.get(output).asOutput(), new Output<?>[] {variable(key)})[0];
     return fetch(g, input);
   }
@@ -164,7 +164,7 @@ final class LayerHarness implements AutoCloseable {
    * Compares d output / d input with central finite differences (step {@code eps}), element by
    * element, within {@code tol * max(1, |analytic|)}.
    */
-  void checkGradient(String output, float[] input, float eps, float tol) {
+  public void checkGradient(String output, float[] input, float eps, float tol) {
     float[] analytic = gradient(output, input);
     assertEquals(input.length, analytic.length);
     for (int i = 0; i < input.length; i++) {

@@ -44,6 +44,7 @@ import org.unetpipelines.stages.SampleResult;
  * }</pre>
  */
 public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadImageSet.class);
   /** Counter of inputs considered (files, pages, IDX items), in namespace = stage name. */
   public static final String READ_COUNTER = "read";
 
@@ -84,7 +85,10 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
     return new ReadImageSet(images, masks, rule, labels, seed, stageName, maxPixels);
   }
 
-  /** IDX labels file for IDX images. */
+  /**
+   * IDX labels file for IDX images, or {@link ImageSets#FOLDER_LABELS} ("folders"): {@code images}
+   * is a folder of class folders, and each image's label is its class folder's index in sorted order.
+   */
   public ReadImageSet withLabels(String labels) {
     checkArgument(labels != null && !labels.isBlank(), "labels path must not be empty");
     return new ReadImageSet(images, masks, pair, labels, seed, stageName, maxPixels);
@@ -115,6 +119,18 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
   /** Problems with the inputs that can be found before running (nothing matches...). */
   public List<String> problems() {
     List<String> out = new ArrayList<>();
+    if (ImageSets.FOLDER_LABELS.equals(labels)) {
+      if (masks != null) {
+        out.add("'labels: " + ImageSets.FOLDER_LABELS + "' gives image-level classes; it does not go with 'masks'");
+      }
+      if (!Files.isDirectory(Path.of(images))) {
+        out.add("'labels: " + ImageSets.FOLDER_LABELS + "' needs 'images' to be a folder of class folders, got '"
+            + images + "'");
+      } else if (ImageSets.folderClasses(images).isEmpty()) {
+        out.add("'labels: " + ImageSets.FOLDER_LABELS + "': '" + images + "' has no class folders (images/<class>/...)");
+      }
+      return out;
+    }
     if (ImageSets.inputs(images).isEmpty()) {
       out.add("'images': no files match '" + images + "' (relative paths resolve against "
           + Path.of("").toAbsolutePath() + ")");
@@ -132,7 +148,16 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
   public SampleResult expand(PBegin input) {
     List<String> problems = problems();
     checkArgument(problems.isEmpty(), "%s", String.join("; ", problems));
-    List<ImageSets.Task> tasks = ImageSets.plan(images, masks, pair, labels);
+    boolean folders = ImageSets.FOLDER_LABELS.equals(labels);
+    if (folders) {
+      List<String> classes = ImageSets.folderClasses(images);
+      StringBuilder m = new StringBuilder();
+      for (int k = 0; k < classes.size(); k++) {
+        m.append(k == 0 ? "" : ", ").append(k).append(" = ").append(classes.get(k));
+      }
+      LOG.info("{}: classes from the folders of {}: {}", stageName, images, m);
+    }
+    List<ImageSets.Task> tasks = folders ? ImageSets.planFolders(images) : ImageSets.plan(images, masks, pair, labels);
     PCollectionTuple out = input
         .apply("ListFiles", Create.of(tasks).withCoder(SerializableCoder.of(ImageSets.Task.class)))
         .apply("Distribute", Reshuffle.viaRandomKey())
@@ -179,7 +204,8 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
           String masks,
       @Param(doc = "mask file stem for an image stem; {stem} is replaced, e.g. '{stem}_mask'", def = "'{stem}'")
           String pair,
-      @Param(doc = "IDX labels file (for IDX images)", def = Param.NULL)
+      @Param(doc = "image-level class labels: an IDX labels file (for IDX images), or 'folders' (images is a folder "
+          + "of class folders, images/<class>/...; sorted folder names are classes 0..K-1)", def = Param.NULL)
           String labels,
       @Param(doc = "most pixels decoded from one file (all pages of a stack; all values of an IDX file); larger "
           + "files become dead letters before decoding", def = "" + ImageLimits.DEFAULT_MAX_PIXELS,
@@ -221,7 +247,7 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
         t = t.withMasks(ctx.input(c.masks()));
       }
       if (c.labels() != null) {
-        t = t.withLabels(ctx.input(c.labels()));
+        t = t.withLabels(ImageSets.FOLDER_LABELS.equals(c.labels()) ? c.labels() : ctx.input(c.labels()));
       }
       SampleResult r = ctx.pipelineBegin().apply(ctx.stageName(), t);
       ctx.addDeadLetters(r.deadLetters());
