@@ -46,7 +46,8 @@ public record RedoConfig(
         def = "0.1") double restartThreshold,
     @Param(name = "restart_until", doc = "restarts only within this many steps of an attempt", def = "7000")
     long restartUntil,
-    @Param(name = "restart_check_every", doc = "steps between collapse checks", def = "500") long restartCheckEvery)
+    @Param(name = "restart_check_every", doc = "steps between collapse checks", def = "500") long restartCheckEvery,
+    @Param(name = "restart_max", doc = "restarts at most this many times in one run", def = "10") int restartMax)
     implements ModelConfig, java.io.Serializable {
 
   public static final String FAMILY = "redo";
@@ -80,12 +81,13 @@ public record RedoConfig(
     checkArgument(restartThreshold >= 0 && restartThreshold < 1.0 / regions,
         "restart_threshold must be in [0, 1/regions), got %s", restartThreshold);
     checkArgument(restartUntil >= 0 && restartCheckEvery >= 1, "restart_until must be >= 0 and restart_check_every >= 1");
+    checkArgument(restartMax >= 0 && restartMax <= 1000, "restart_max must be 0..1000, got %s", restartMax);
   }
 
   /** The original code's defaults (Flowers: generator nf 32, self-attention in G and D). */
   public static RedoConfig defaults() {
     return new RedoConfig(FAMILY, 2, 32, 64, 3, 32, 64, 64, true, true, 3, 1.0, 5.0, 1e-5, 1e-4, 1e-4, 1e-4, 1e-4, 0.0,
-        0.9, 1e-8, 0.1, 7000, 500);
+        0.9, 1e-8, 0.1, 7000, 500, 10);
   }
 
   /** The same with every network's width set (tests, CPU pipelines). */
@@ -93,7 +95,15 @@ public record RedoConfig(
     return new RedoConfig(family, regions, nz, mask, maskResBlocks, generator, discriminator, encoder,
         generatorAttention, discriminatorAttention, channels, temperature, lambdaZ, lrMask, lrGenerator,
         lrDiscriminator, lrEncoder, weightDecayMask, beta1, beta2, epsilon, restartThreshold, restartUntil,
-        restartCheckEvery);
+        restartCheckEvery, restartMax);
+  }
+
+  /** The same with other image channels. */
+  public RedoConfig withChannels(int c) {
+    return new RedoConfig(family, regions, nz, maskFilters, maskResBlocks, generatorFilters, discriminatorFilters,
+        encoderFilters, generatorAttention, discriminatorAttention, c, temperature, lambdaZ, lrMask, lrGenerator,
+        lrDiscriminator, lrEncoder, weightDecayMask, beta1, beta2, epsilon, restartThreshold, restartUntil,
+        restartCheckEvery, restartMax);
   }
 
   /** The same with another latent size. */
@@ -101,21 +111,21 @@ public record RedoConfig(
     return new RedoConfig(family, regions, z, maskFilters, maskResBlocks, generatorFilters, discriminatorFilters,
         encoderFilters, generatorAttention, discriminatorAttention, channels, temperature, lambdaZ, lrMask, lrGenerator,
         lrDiscriminator, lrEncoder, weightDecayMask, beta1, beta2, epsilon, restartThreshold, restartUntil,
-        restartCheckEvery);
+        restartCheckEvery, restartMax);
   }
 
-  /** The same with another restart rule. */
-  public RedoConfig withRestart(double threshold, long until, long checkEvery) {
+  /** The same with another restart rule (at most {@code max} restarts). */
+  public RedoConfig withRestart(double threshold, long until, long checkEvery, int max) {
     return new RedoConfig(family, regions, nz, maskFilters, maskResBlocks, generatorFilters, discriminatorFilters,
         encoderFilters, generatorAttention, discriminatorAttention, channels, temperature, lambdaZ, lrMask, lrGenerator,
-        lrDiscriminator, lrEncoder, weightDecayMask, beta1, beta2, epsilon, threshold, until, checkEvery);
+        lrDiscriminator, lrEncoder, weightDecayMask, beta1, beta2, epsilon, threshold, until, checkEvery, max);
   }
 
   /** The same with other learning rates (F; G, D and delta). */
   public RedoConfig withLearningRates(double mask, double others) {
     return new RedoConfig(family, regions, nz, maskFilters, maskResBlocks, generatorFilters, discriminatorFilters,
         encoderFilters, generatorAttention, discriminatorAttention, channels, temperature, lambdaZ, mask, others, others,
-        others, weightDecayMask, beta1, beta2, epsilon, restartThreshold, restartUntil, restartCheckEvery);
+        others, weightDecayMask, beta1, beta2, epsilon, restartThreshold, restartUntil, restartCheckEvery, restartMax);
   }
 
   /** Checks that {@code size} x {@code size} images fit the networks; names the sizes that do. */
