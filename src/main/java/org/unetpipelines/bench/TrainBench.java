@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Option;
  * {@code bench/unetpp_torch.py}. The model is built from the same typed config as the YAML
  * {@code model:} mapping ({@code --model key=value} sets any of its keys). The last line is JSON.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Time training steps of a model family (TensorFlow Java); last line is JSON with median_step_ms.")
 public final class TrainBench implements BenchTarget {

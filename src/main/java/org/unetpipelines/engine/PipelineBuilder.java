@@ -40,7 +40,10 @@ public final class PipelineBuilder {
     for (PipelinePlan.StagePlan sp : plan.stages()) {
       List<PCollection<?>> inputs = new ArrayList<>();
       sp.inputs().forEach(n -> inputs.add(outputs.get(n)));
-      StageContext ctx = new StageContext(p, sp.name(), sp.type(), plan.name(), plan.seed(), root, inputBase, sp.configJson());
+      // A grid's branch stages see their cell's seed and write under grid/<cell>/.
+      long seed = plan.grid().map(g -> g.seedOf(sp.name(), plan.seed())).orElse(plan.seed());
+      OutputRoot stageRoot = plan.grid().map(g -> g.outputRootOf(sp.name(), root)).orElse(root);
+      StageContext ctx = new StageContext(p, sp.name(), sp.type(), plan.name(), seed, stageRoot, inputBase, sp.configJson());
       PCollection<?> out;
       try {
         out = expand(sp, ctx, inputs);

@@ -45,6 +45,11 @@ public final class PipelineFile {
     return root;
   }
 
+  /** A file from an already-checked node tree (a grid cell's copy of a parsed file). */
+  public static PipelineFile of(String name, MappingNode root) {
+    return new PipelineFile(name, root);
+  }
+
   public static PipelineFile read(Path file, List<String> overrides) throws ValidationException {
     String text;
     try {

@@ -8,7 +8,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.unetpipelines.engine.grid.GridExpander;
+import org.unetpipelines.engine.grid.GridPlan;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -42,12 +45,28 @@ public final class PipelinePlan {
   private final String name;
   private final long seed;
   private final List<StagePlan> stages; // topological order
+  private final GridPlan grid; // null without a grid: block
 
   private PipelinePlan(String file, String name, long seed, List<StagePlan> stages) {
+    this(file, name, seed, stages, null);
+  }
+
+  private PipelinePlan(String file, String name, long seed, List<StagePlan> stages, GridPlan grid) {
     this.file = file;
     this.name = name;
     this.seed = seed;
     this.stages = List.copyOf(stages);
+    this.grid = grid;
+  }
+
+  /** The flat plan of a grid: shared stages, then each cell's branch stages (built by {@link GridExpander}). */
+  public static PipelinePlan ofGrid(String file, String name, long seed, List<StagePlan> stages, GridPlan grid) {
+    return new PipelinePlan(file, name, seed, stages, java.util.Objects.requireNonNull(grid, "grid"));
+  }
+
+  /** The expanded {@code grid:} block, when the file has one. */
+  public Optional<GridPlan> grid() {
+    return Optional.ofNullable(grid);
   }
 
   public String file() {
@@ -68,6 +87,9 @@ public final class PipelinePlan {
   }
 
   public static PipelinePlan validate(PipelineFile pf, StageRegistry registry) throws ValidationException {
+    if (GridExpander.hasGrid(pf.root())) {
+      return GridExpander.plan(pf, registry); // validates every cell with this method
+    }
     String file = pf.name();
     List<PipelineError> errors = new ArrayList<>();
     MappingNode root = pf.root();

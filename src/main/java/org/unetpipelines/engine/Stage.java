@@ -8,8 +8,9 @@ import org.apache.beam.sdk.values.PCollection;
  * inputs it takes and the element type it emits. Implementations are thin: they turn the config
  * into the stage's public {@code PTransform} (usable without the engine) and apply it.
  *
- * <p>Stages are found with {@link java.util.ServiceLoader}: list the implementation class in
- * {@code META-INF/services/org.unetpipelines.engine.Stage}. The engine names no stage class.
+ * <p>Stages are found with {@link java.util.ServiceLoader}: annotate the implementation with
+ * {@code @AutoService(Stage.class)}, which writes {@code META-INF/services/org.unetpipelines.engine.Stage}
+ * at compile time. The engine names no stage class.
  *
  * @param <C> the config record; its components carry {@link Param} annotations
  */

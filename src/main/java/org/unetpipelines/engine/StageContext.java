@@ -87,6 +87,19 @@ public final class StageContext {
     return List.copyOf(deadLetters);
   }
 
+  /** Every input whose elements are {@code type}, in the order the pipeline file names them. */
+  @SuppressWarnings("unchecked")
+  public static <T> List<PCollection<T>> inputsOfType(List<PCollection<?>> inputs, Class<T> type) {
+    List<PCollection<T>> out = new java.util.ArrayList<>();
+    for (PCollection<?> in : inputs) {
+      org.apache.beam.sdk.values.TypeDescriptor<?> td = in.getCoder().getEncodedTypeDescriptor();
+      if (td != null && type.isAssignableFrom(td.getRawType())) {
+        out.add((PCollection<T>) in);
+      }
+    }
+    return out;
+  }
+
   /** Finds the first input carrying elements of {@code type} (inputs are matched by type). */
   @SuppressWarnings("unchecked")
   public static <T> Optional<PCollection<T>> inputOfType(List<PCollection<?>> inputs, Class<T> type) {

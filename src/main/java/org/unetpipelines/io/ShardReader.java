@@ -1,10 +1,14 @@
 package org.unetpipelines.io;
 
+import com.google.common.hash.Hashing;
+import com.google.common.hash.HashingInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,42 +20,95 @@ import org.unetpipelines.records.Sample;
 
 /**
  * Reads the samples of a finished shard folder (one with {@code manifest.json}), Avro or TFRecord,
- * shard by shard in manifest order. No Beam: the trainer and tools use it directly.
+ * shard by shard in manifest order. Every shard file's SHA-256 is checked against the manifest
+ * before any of its samples is returned ({@link #verify}), so a file changed, truncated or swapped
+ * after it was written fails with its name instead of being read. No Beam: the trainer and tools
+ * use it directly.
  */
 public final class ShardReader {
   private ShardReader() {}
 
-  /** All samples of the folder, streamed (each iteration re-reads the files). */
-  public static Iterable<Sample> read(Path dir) throws IOException {
-    Manifest m = Manifest.read(dir);
-    List<Path> files = new ArrayList<>();
-    for (Manifest.Shard s : m.shards()) {
-      files.add(dir.resolve(s.file()));
+  /** A shard file whose bytes are not the ones its manifest records. */
+  public static final class ChecksumMismatchException extends IOException {
+    private final Path file;
+
+    ChecksumMismatchException(Path file, String message) {
+      super(message);
+      this.file = file;
     }
-    return () -> new ShardsIterator(files);
+
+    /** The shard file. */
+    public Path file() {
+      return file;
+    }
   }
 
-  /** The samples of one shard file (format from its extension), fully read. */
+  /**
+   * All samples of the folder, streamed (each iteration re-reads the files); each file is verified
+   * against the manifest when it is opened, and a mismatch throws an {@link UncheckedIOException}
+   * whose cause is a {@link ChecksumMismatchException} naming the file.
+   */
+  public static Iterable<Sample> read(Path dir) throws IOException {
+    Manifest m = Manifest.read(dir);
+    List<Manifest.Shard> shards = List.copyOf(m.shards());
+    List<Path> files = new ArrayList<>();
+    for (Manifest.Shard s : shards) {
+      files.add(dir.resolve(s.file()));
+    }
+    return () -> new ShardsIterator(files, shards);
+  }
+
+  /**
+   * Checks that {@code file}'s SHA-256 is {@code expectedSha256} (hex, as manifests record it).
+   * Throws {@link ChecksumMismatchException} naming the file when it is not (or when no checksum is
+   * recorded), and other IOExceptions when the file cannot be read.
+   */
+  public static void verify(Path file, String expectedSha256) throws IOException {
+    if (expectedSha256 == null || expectedSha256.isBlank()) {
+      throw new ChecksumMismatchException(file, "shard file " + file + ": the manifest records no SHA-256 for it, "
+          + "so it cannot be checked (rewrite the folder with WriteAvro / WriteTFRecord)");
+    }
+    String actual;
+    try (InputStream in = Files.newInputStream(file)) {
+      HashingInputStream h = new HashingInputStream(Hashing.sha256(), in);
+      h.transferTo(OutputStream.nullOutputStream());
+      actual = h.hash().toString();
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(file.toString(), null,
+          "shard file listed in the manifest is missing (the folder is incomplete; rewrite it)");
+    }
+    if (!actual.equalsIgnoreCase(expectedSha256)) {
+      throw new ChecksumMismatchException(file, "shard file " + file + " is corrupt: its SHA-256 is " + actual
+          + " but the manifest records " + expectedSha256
+          + " (the file was changed or truncated after it was written; rewrite the folder)");
+    }
+  }
+
+  /** The samples of one shard file (format from its extension), fully read, without a checksum check. */
   public static List<Sample> readFile(Path file) throws IOException {
     List<Sample> out = new ArrayList<>();
-    Iterator<Sample> it = new ShardsIterator(List.of(file));
-    while (it.hasNext()) {
-      out.add(it.next());
-    }
+    stream(file).forEach(out::add);
     return out;
   }
 
-  /** Iterates several shard files in order, holding one file open at a time. */
+  /** The samples of one shard file, streamed (one sample in memory at a time), without a checksum check. */
+  public static Iterable<Sample> stream(Path file) {
+    return () -> new ShardsIterator(List.of(file), null);
+  }
+
+  /** Iterates several shard files in order, holding one file open at a time, verifying each when given checksums. */
   private static final class ShardsIterator implements Iterator<Sample> {
     private final List<Path> files;
+    private final List<Manifest.Shard> checksums;
     private int nextFile;
     private InputStream in;
     private DataFileStream<Sample> avro;
     private Sample next;
     private Path current;
 
-    ShardsIterator(List<Path> files) {
+    ShardsIterator(List<Path> files, List<Manifest.Shard> checksums) {
       this.files = files;
+      this.checksums = checksums;
     }
 
     @Override
@@ -62,7 +119,11 @@ public final class ShardReader {
             if (nextFile >= files.size()) {
               return false;
             }
-            current = files.get(nextFile++);
+            current = files.get(nextFile);
+            if (checksums != null) {
+              verify(current, checksums.get(nextFile).sha256());
+            }
+            nextFile++;
             in = new BufferedInputStream(Files.newInputStream(current), 1 << 16);
             avro = current.toString().endsWith(".avro")
                 ? new DataFileStream<>(in, new SpecificDatumReader<>(Sample.class)) : null;
@@ -83,6 +144,8 @@ public final class ShardReader {
           }
         }
         return true;
+      } catch (ChecksumMismatchException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
       } catch (IOException e) {
         throw new UncheckedIOException("reading " + current + ": " + e.getMessage(), e);
       }

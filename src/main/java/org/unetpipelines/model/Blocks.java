@@ -16,20 +16,36 @@ public final class Blocks {
    * [N,H,W,Cin] -> [N,H-4,W-4,filters] (valid) or [N,H,W,filters] (same).
    */
   public static Operand<TFloat32> doubleConv(Layers l, Operand<TFloat32> x, int filters, Padding padding, boolean batchNorm) {
+    return doubleConv(l, x, filters, padding, batchNorm, 0f);
+  }
+
+  /**
+   * Two 3x3 convolutions, each followed by batch norm (optional), ReLU and dropout ({@code dropout}
+   * = 0: none; graph names {@code drop1}, {@code drop2}). With dropout this is UNet++'s "standard
+   * unit" (conv3x3-ReLU-Dropout twice). Shapes as {@link #doubleConv(Layers, Operand, int, Padding, boolean)}.
+   */
+  public static Operand<TFloat32> doubleConv(Layers l, Operand<TFloat32> x, int filters, Padding padding, boolean batchNorm,
+      float dropout) {
     Operand<TFloat32> y = x;
     for (int i = 1; i <= 2; i++) {
       y = l.conv("conv" + i, y, 3, filters, padding, !batchNorm); // a bias before batch norm is redundant
       if (batchNorm) {
         y = l.batchNorm("bn" + i, y);
       }
-      y = l.relu(y);
+      y = l.dropout("drop" + i, l.relu(y), dropout);
     }
     return y;
   }
 
   /** Contracting step: 2x2 max pool, then {@link #doubleConv}. [N,H,W,C] -> [N,H/2(-4),W/2(-4),filters]. */
   public static Operand<TFloat32> down(Layers l, Operand<TFloat32> x, int filters, Padding padding, boolean batchNorm) {
-    return doubleConv(l, l.maxPool2x2("pool", x), filters, padding, batchNorm);
+    return down(l, x, filters, padding, batchNorm, 0f);
+  }
+
+  /** {@link #down(Layers, Operand, int, Padding, boolean)} with dropout after each ReLU (0 = none). */
+  public static Operand<TFloat32> down(Layers l, Operand<TFloat32> x, int filters, Padding padding, boolean batchNorm,
+      float dropout) {
+    return doubleConv(l, l.maxPool2x2("pool", x), filters, padding, batchNorm, dropout);
   }
 
   /**

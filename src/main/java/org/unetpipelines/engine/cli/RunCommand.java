@@ -1,5 +1,6 @@
 package org.unetpipelines.engine.cli;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code unet-pipelines run FILE}: validate, then run a pipeline file. */
+@AutoService(CliCommand.class)
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Validate and run a pipeline file. Exit 0 on success, 1 if the run failed, 2 if the file is invalid.")
 public final class RunCommand implements CliCommand {

@@ -1,5 +1,6 @@
 package org.unetpipelines.engine.cli;
 
+import com.google.auto.service.AutoService;
 import java.util.Map;
 import org.unetpipelines.engine.ConfigBinder;
 import org.unetpipelines.engine.ConfigChoice;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code unet-pipelines stages}: every stage type with its config fields. */
+@AutoService(CliCommand.class)
 @Command(name = "stages", mixinStandardHelpOptions = true,
     description = "List every stage type with its inputs, output and config fields (type, default, description).")
 public final class StagesCommand implements CliCommand {

@@ -1,5 +1,7 @@
 package org.unetpipelines.model.redo;
 
+import com.google.auto.service.AutoService;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.model.ModelFamily;
 
 /**
@@ -8,6 +10,7 @@ import org.unetpipelines.model.ModelFamily;
  * {@link RegionGenerator} G_k per region, the discriminator and the z-encoder delta
  * ({@link ResidualEncoder}). Keys: {@link RedoConfig}; task: {@link org.unetpipelines.train.task.Redraw}.
  */
+@AutoService(ConfigChoice.class)
 public final class RedoFamily implements ModelFamily {
   @Override
   public String name() {

@@ -1,6 +1,8 @@
 package org.unetpipelines.model.unet;
 
+import com.google.auto.service.AutoService;
 import java.util.Map;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.model.ModelFamily;
 
 /**
@@ -8,6 +10,7 @@ import org.unetpipelines.model.ModelFamily;
  * dropout, no skips) and {@code family: wide_unet} (the same network with 35..560 filters: the
  * UNet++ paper's U-Net of about UNet++'s size). Network: {@link UNet}; keys: {@link UNetConfig}.
  */
+@AutoService(ConfigChoice.class)
 public final class UNetFamily implements ModelFamily {
   @Override
   public String name() {
@@ -25,6 +28,7 @@ public final class UNetFamily implements ModelFamily {
   }
 
   /** {@code family: wide_unet}: a U-Net whose first level has 35 filters (35, 70, 140, 280, 560). */
+  @AutoService(ConfigChoice.class)
   public static final class Wide implements ModelFamily {
     @Override
     public String name() {

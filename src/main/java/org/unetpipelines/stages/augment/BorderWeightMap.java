@@ -2,12 +2,14 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.BorderWeights;
 import org.unetpipelines.augment.Layers;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -82,6 +84,7 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
           boolean class_balance) {}
 
   /** The {@code BorderWeightMap} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, BorderWeightMap> {
     public Provider() {
       super("BorderWeightMap",

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import org.unetpipelines.augment.ContactSheets;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.BaseStage;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
@@ -193,6 +195,7 @@ public final class ContactSheet extends PTransform<PCollectionList<Sample>, PCol
       @Param(doc = "cell size in pixels, 16..2048", def = "256") int cell) {}
 
   /** The {@code ContactSheet} stage type: {@code input: [Originals, Augmented]}. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("ContactSheet", "One PNG of original / augmented / mask overlay rows; input: [originals, augmented]",

@@ -3,11 +3,13 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -93,6 +95,7 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
       @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1") int copies) {}
 
   /** The {@code Crop} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Crop> {
     public Provider() {
       super("Crop",

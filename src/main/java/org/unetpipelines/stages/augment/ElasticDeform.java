@@ -3,6 +3,7 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.unetpipelines.augment.ElasticWarp;
 import org.unetpipelines.augment.Interpolation;
 import org.unetpipelines.augment.Layers;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -155,6 +157,7 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
           Integer crop_width) {}
 
   /** The {@code ElasticDeform} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, ElasticDeform> {
     public Provider() {
       super("ElasticDeform",

@@ -2,11 +2,13 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Flips;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -69,6 +71,7 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
       @Param(doc = "flipped copies per input sample, 1..100000", def = "1") int copies) {}
 
   /** The {@code Flip} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Flip> {
     public Provider() {
       super("Flip",

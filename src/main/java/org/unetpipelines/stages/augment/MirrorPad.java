@@ -3,12 +3,14 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Padding;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -86,6 +88,7 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
           def = "reflect") Boundary mode) {}
 
   /** The {@code MirrorPad} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, MirrorPad> {
     public Provider() {
       super("MirrorPad",

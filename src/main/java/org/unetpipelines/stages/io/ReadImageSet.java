@@ -2,6 +2,7 @@ package org.unetpipelines.stages.io;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Globs;
 import org.unetpipelines.io.ImageSets;
@@ -163,6 +165,7 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
           String labels) {}
 
   /** The {@code ReadImageSet} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("ReadImageSet",

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.io;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -16,6 +17,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
@@ -161,6 +163,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
       @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8") double noise) {}
 
   /** The {@code SyntheticImages} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("SyntheticImages",

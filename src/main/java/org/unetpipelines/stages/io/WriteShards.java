@@ -3,28 +3,40 @@ package org.unetpipelines.stages.io;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.auto.service.AutoService;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardFiles;
+import org.unetpipelines.io.SortedRuns;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardFormat;
 import org.unetpipelines.records.ShardSet;
@@ -35,8 +47,17 @@ import org.unetpipelines.stages.Coders;
  * keys: {@link org.unetpipelines.io.ExampleCodec}) into one folder, then {@code manifest.json}, and
  * emits one {@link ShardSet} once everything is on disk. Output is deterministic: shard =
  * hash(id) mod n, sorted by id inside a shard ({@link ShardFiles}), so the same samples give
- * byte-identical files on every runner. Shard files left by an earlier run with another shard
- * count are removed.
+ * byte-identical files on every runner.
+ *
+ * <p>Memory stays bounded whatever the data size: samples are not grouped by shard. Each bundle
+ * keeps at most {@link #withSortBufferBytes sort-buffer} bytes of encoded samples, spills them as
+ * id-sorted run files, and only the run files' names are grouped; each shard is then written by a
+ * k-way merge of its runs ({@link SortedRuns}). Everything, runs included, is written into a staging
+ * sibling folder {@code .<name>.writing-<uuid>} (on the same file system as the output, so every
+ * worker of a cluster sees it), and the finished folder replaces the old one at the end
+ * ({@link ShardFiles#replaceFolder}): a rerun, interrupted or not, never leaves an old manifest beside
+ * new shards, and shards of an earlier run with another shard count disappear with the old folder.
+ * Disk use while writing: the run files (about the encoded size of the samples) plus the new shards.
  *
  * <pre>{@code samples.apply(WriteShards.tfrecord("/data/out/train").withShards(4)); }</pre>
  */
@@ -48,9 +69,11 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   private final String stageName;
   private final String stageType;
   private final String configJson;
+  private final long sortBufferBytes;
+  private final int mergeFanIn;
 
   private WriteShards(ShardFormat format, String directory, int shards, long seed, String stageName,
-      String stageType, String configJson) {
+      String stageType, String configJson, long sortBufferBytes, int mergeFanIn) {
     this.format = format;
     this.directory = directory;
     this.shards = shards;
@@ -58,6 +81,8 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     this.stageName = stageName;
     this.stageType = stageType;
     this.configJson = configJson;
+    this.sortBufferBytes = sortBufferBytes;
+    this.mergeFanIn = mergeFanIn;
   }
 
   public static WriteShards avro(String directory) {
@@ -71,54 +96,115 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   public static WriteShards to(ShardFormat format, String directory) {
     checkArgument(directory != null && !directory.isBlank(), "output directory must not be empty");
     String type = format == ShardFormat.AVRO ? "WriteAvro" : "WriteTFRecord";
-    return new WriteShards(format, Path.of(directory).toAbsolutePath().normalize().toString(), 1, 0, type, type, "{}");
+    Path dir = Path.of(directory).toAbsolutePath().normalize();
+    checkArgument(dir.getParent() != null, "output directory must not be the file system root, got %s", directory);
+    return new WriteShards(format, dir.toString(), 1, 0, type, type, "{}",
+        SortedRuns.DEFAULT_BUFFER_BYTES, SortedRuns.DEFAULT_FAN_IN);
   }
 
   public WriteShards withShards(int n) {
     checkArgument(n >= 1 && n <= 99999, "shards must be 1..99999, got %s", n);
-    return new WriteShards(format, directory, n, seed, stageName, stageType, configJson);
+    return new WriteShards(format, directory, n, seed, stageName, stageType, configJson, sortBufferBytes, mergeFanIn);
   }
 
   /** The pipeline seed recorded in the manifest. */
   public WriteShards withSeed(long s) {
-    return new WriteShards(format, directory, shards, s, stageName, stageType, configJson);
+    return new WriteShards(format, directory, shards, s, stageName, stageType, configJson, sortBufferBytes, mergeFanIn);
   }
 
   /** The stage name, type and config recorded in the manifest. */
   public WriteShards withProvenance(String name, String type, String config) {
     Manifest.json(config);
-    return new WriteShards(format, directory, shards, seed, name, type, config);
+    return new WriteShards(format, directory, shards, seed, name, type, config, sortBufferBytes, mergeFanIn);
+  }
+
+  /**
+   * Encoded sample bytes one writer (one bundle) holds before spilling a sorted run to disk
+   * (default {@link SortedRuns#DEFAULT_BUFFER_BYTES}); memory use is about this times the number of
+   * bundles written at once. Smaller means more, smaller runs; the shard bytes do not change.
+   */
+  public WriteShards withSortBufferBytes(long bytes) {
+    checkArgument(bytes >= 1, "sort buffer must be >= 1 byte, got %s", bytes);
+    return new WriteShards(format, directory, shards, seed, stageName, stageType, configJson, bytes, mergeFanIn);
+  }
+
+  /** Run files merged at once (default {@link SortedRuns#DEFAULT_FAN_IN}); more runs are merged in passes. */
+  public WriteShards withMergeFanIn(int runs) {
+    checkArgument(runs >= 2 && runs <= 1024, "merge fan-in must be 2..1024 run files, got %s", runs);
+    return new WriteShards(format, directory, shards, seed, stageName, stageType, configJson, sortBufferBytes, runs);
   }
 
   @Override
   public PCollection<ShardSet> expand(PCollection<Sample> input) {
+    checkArgument(input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows,
+        "WriteShards writes one folder per run: its input must be in the global window, got %s",
+        input.getWindowingStrategy().getWindowFn());
+    try {
+      ShardFiles.checkReplaceable(Path.of(directory));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    String token = UUID.randomUUID().toString();
+    Folders folders = new Folders(directory, ShardFiles.stagingFolder(Path.of(directory), token).toString(), token);
     PCollection<KV<Integer, Manifest.Shard>> written = input
-        .apply("AssignShard", ParDo.of(new AssignShardFn(shards)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), Coders.sample()))
-        .apply("GroupByShard", GroupByKey.create())
-        .apply("WriteShard", ParDo.of(new WriteShardFn(directory, shards, format)))
+        .apply("SpillSortedRuns", ParDo.of(new SpillFn(folders, shards, sortBufferBytes)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
+        .apply("GroupRunsByShard", GroupByKey.create())
+        .apply("MergeShard", ParDo.of(new MergeShardFn(folders, shards, format, mergeFanIn)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(Manifest.Shard.class)));
     PCollection<String> ids = input
         .apply("Ids", ParDo.of(new IdFn()))
-        .setCoder(org.apache.beam.sdk.coders.StringUtf8Coder.of());
+        .setCoder(StringUtf8Coder.of());
     PCollectionView<Map<Integer, Manifest.Shard>> shardView = written.apply("ShardView", View.asMap());
     PCollectionView<List<String>> idView = ids.apply("IdView", View.asList());
     return input.getPipeline()
         .apply("Finish", Create.of(directory))
-        .apply("WriteManifest", ParDo.of(new ManifestFn(this, shardView, idView)).withSideInputs(shardView, idView))
+        .apply("WriteManifest", ParDo.of(new ManifestFn(this, folders, shardView, idView))
+            .withSideInputs(shardView, idView))
         .setCoder(Coders.shardSet());
   }
 
-  static final class AssignShardFn extends DoFn<Sample, KV<Integer, Sample>> {
-    private final int shards;
+  /** Where one run writes: the final folder, its staging sibling (runs in {@code .runs/} inside it), the run's token. */
+  record Folders(String directory, String staging, String token) implements Serializable {
+    Path runs() {
+      return Path.of(staging).resolve(".runs");
+    }
+  }
 
-    AssignShardFn(int shards) {
+  /** Counter (namespace WriteShards) of sorted run files spilled. */
+  public static final String SPILLED_RUNS = "spilled_runs";
+
+  /** Buffers a bundle's samples and spills them as id-sorted run files; emits (shard, run file name). */
+  static final class SpillFn extends DoFn<Sample, KV<Integer, String>> {
+    private final Counter spilled = Metrics.counter(WriteShards.class, SPILLED_RUNS);
+    private final Folders folders;
+    private final int shards;
+    private final long bufferBytes;
+    private transient SortedRuns.Spiller spiller;
+
+    SpillFn(Folders folders, int shards, long bufferBytes) {
+      this.folders = folders;
       this.shards = shards;
+      this.bufferBytes = bufferBytes;
+    }
+
+    @StartBundle
+    public void start() {
+      spiller = new SortedRuns.Spiller(folders.runs(), bufferBytes);
     }
 
     @ProcessElement
-    public void process(@Element Sample s, OutputReceiver<KV<Integer, Sample>> out) {
-      out.output(KV.of(ShardFiles.shardOf(s.getId(), shards), s));
+    public void process(@Element Sample s) throws IOException {
+      spiller.add(ShardFiles.shardOf(s.getId(), shards), s);
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) throws IOException {
+      for (SortedRuns.Run run : spiller.flush()) {
+        spilled.inc();
+        c.output(KV.of(run.shard(), run.file()), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      spiller = null;
     }
   }
 
@@ -129,35 +215,47 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     }
   }
 
-  static final class WriteShardFn extends DoFn<KV<Integer, Iterable<Sample>>, KV<Integer, Manifest.Shard>> {
-    private final String directory;
+  /** Writes one shard into the staging folder by merging its run files. */
+  static final class MergeShardFn extends DoFn<KV<Integer, Iterable<String>>, KV<Integer, Manifest.Shard>> {
+    private final Folders folders;
     private final int shards;
     private final ShardFormat format;
+    private final int fanIn;
 
-    WriteShardFn(String directory, int shards, ShardFormat format) {
-      this.directory = directory;
+    MergeShardFn(Folders folders, int shards, ShardFormat format, int fanIn) {
+      this.folders = folders;
       this.shards = shards;
       this.format = format;
+      this.fanIn = fanIn;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<Sample>> kv, OutputReceiver<KV<Integer, Manifest.Shard>> out)
+    public void process(@Element KV<Integer, Iterable<String>> kv, OutputReceiver<KV<Integer, Manifest.Shard>> out)
         throws IOException {
-      List<Sample> list = new ArrayList<>();
-      kv.getValue().forEach(list::add);
-      out.output(KV.of(kv.getKey(), ShardFiles.writeShard(Path.of(directory), kv.getKey(), shards, format, list)));
+      List<String> runs = new ArrayList<>();
+      kv.getValue().forEach(runs::add);
+      Manifest.Shard shard;
+      try (SortedRuns.Merged merged = SortedRuns.merge(folders.runs(), runs, fanIn)) {
+        shard = ShardFiles.writeSortedShard(Path.of(folders.staging()), kv.getKey(), shards, format, merged);
+      }
+      out.output(KV.of(kv.getKey(), shard));
     }
   }
 
-  /** Writes empty shards for shard numbers that got no samples, removes stale shards, writes the manifest. */
+  /**
+   * Writes empty shards for shard numbers that got no samples, deletes the run files, writes the
+   * manifest into the staging folder and swaps it in place of the output folder.
+   */
   static final class ManifestFn extends DoFn<String, ShardSet> {
     private final WriteShards spec;
+    private final Folders folders;
     private final PCollectionView<Map<Integer, Manifest.Shard>> shardView;
     private final PCollectionView<List<String>> idView;
 
-    ManifestFn(WriteShards spec, PCollectionView<Map<Integer, Manifest.Shard>> shardView,
+    ManifestFn(WriteShards spec, Folders folders, PCollectionView<Map<Integer, Manifest.Shard>> shardView,
         PCollectionView<List<String>> idView) {
       this.spec = spec;
+      this.folders = folders;
       this.shardView = shardView;
       this.idView = idView;
     }
@@ -165,6 +263,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
       Path dir = Path.of(spec.directory);
+      Path staging = Path.of(folders.staging());
       Map<Integer, Manifest.Shard> byIndex = new TreeMap<>(c.sideInput(shardView));
       List<Manifest.Shard> shards = new ArrayList<>();
       List<String> names = new ArrayList<>();
@@ -172,13 +271,15 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
       for (int i = 0; i < spec.shards; i++) {
         Manifest.Shard s = byIndex.get(i);
         if (s == null) {
-          s = ShardFiles.writeShard(dir, i, spec.shards, spec.format, List.of());
+          s = ShardFiles.writeShard(staging, i, spec.shards, spec.format, List.of());
         }
         shards.add(s);
         names.add(s.file());
         records += s.records();
       }
-      ShardFiles.deleteStale(dir, names);
+      if (Files.exists(folders.runs())) {
+        MoreFiles.deleteRecursively(folders.runs(), RecursiveDeleteOption.ALLOW_INSECURE);
+      }
       List<String> ids = new ArrayList<>(c.sideInput(idView));
       ids.sort(String::compareTo);
       JsonNode schema = spec.format == ShardFormat.AVRO
@@ -186,7 +287,8 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
           : Manifest.json(FEATURE_KEYS);
       Manifest m = new Manifest(spec.format.name().toLowerCase(java.util.Locale.ROOT), records, shards, schema,
           spec.seed, new Manifest.Stage(spec.stageName, spec.stageType, Manifest.json(spec.configJson)), ids);
-      m.write(dir);
+      m.write(staging);
+      ShardFiles.replaceFolder(staging, dir, folders.token());
       c.output(ShardSet.newBuilder()
           .setDirectory(spec.directory)
           .setFormat(spec.format)
@@ -237,6 +339,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   }
 
   /** The {@code WriteAvro} stage type. */
+  @AutoService(Stage.class)
   public static final class AvroProvider extends WriteProvider {
     public AvroProvider() {
       super("WriteAvro", "Write samples as deterministic Avro shards (schemas/Sample.avsc) + manifest.json", ShardFormat.AVRO);
@@ -244,6 +347,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   }
 
   /** The {@code WriteTFRecord} stage type. */
+  @AutoService(Stage.class)
   public static final class TFRecordProvider extends WriteProvider {
     public TFRecordProvider() {
       super("WriteTFRecord", "Write samples as deterministic TFRecord shards of tf.train.Example + manifest.json",

@@ -3,6 +3,7 @@ package org.unetpipelines.stages.train;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import com.google.common.collect.Iterables;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
@@ -219,6 +220,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
   }
 
   /** The {@code Train} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider implements Stage<Config> {
     @Override
     public String type() {

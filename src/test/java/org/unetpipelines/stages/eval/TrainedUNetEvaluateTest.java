@@ -16,6 +16,7 @@ import org.unetpipelines.augment.Padding;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.ProbabilityMap;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
 import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.eval.TiledInference;
@@ -88,7 +89,11 @@ class TrainedUNetEvaluateTest {
             .writeTo(tmp.resolve("eval").toString()));
     pipeline.run().waitUntilFinish();
     List<MetricRecord> got = MetricFiles.readMetrics(tmp.resolve("eval"));
-    assertEquals(3 * SegmentationMetrics.NAMES.size(), got.size());
+    // per image: today's metrics and the challenge scores; aggregates: a mean per metric, but a stack
+    // score and its threshold for the 5 challenge-scored ones
+    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size();
+    int stackScored = ChallengeMetrics.STACK_SCORED.size();
+    assertEquals(2 * names + (names - stackScored) + 2 * stackScored, got.size());
     try (TfPredictor p = TfPredictor.load(spec)) {
       for (Sample s : eval) {
         ImageArray img = Tensors.toImage(s.getImage());

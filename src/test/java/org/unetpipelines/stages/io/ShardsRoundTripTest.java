@@ -38,11 +38,12 @@ import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
 import org.unetpipelines.stages.Coders;
+import org.unetpipelines.stages.SampleResult;
 
-class ShardsRoundTripTest {
+public class ShardsRoundTripTest {
 
   /** Samples covering every field: 8- and 16-bit images, masks, float weights, labels, params. */
-  static List<Sample> samples() {
+  public static List<Sample> samples() {
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < 9; i++) {
       Synthetic.Pair pair = Synthetic.ellipses(5, i, 24, 20, 2, 3, 6, 4);
@@ -119,7 +120,7 @@ class ShardsRoundTripTest {
 
       // The Beam reader too, from a path.
       Pipeline p = pipeline(2);
-      PAssert.that(p.apply(ReadShards.from(d.toString()))).containsInAnyOrder(samples());
+      PAssert.that(p.apply(ReadShards.from(d.toString())).samples()).containsInAnyOrder(samples());
       p.run().waitUntilFinish();
     }
   }
@@ -129,7 +130,9 @@ class ShardsRoundTripTest {
     Pipeline p = pipeline(2);
     PCollection<ShardSet> set = p.apply(Create.of(samples()).withCoder(Coders.sample()))
         .apply(WriteShards.tfrecord(dir.toString()).withShards(2));
-    PAssert.that(set.apply(ReadShards.fromShardSets())).containsInAnyOrder(samples());
+    SampleResult back = set.apply(ReadShards.fromShardSets());
+    PAssert.that(back.samples()).containsInAnyOrder(samples());
+    PAssert.that(back.deadLetters()).empty();
     p.run().waitUntilFinish();
   }
 

@@ -13,7 +13,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  * mean +- t(0.975, n - 1) * std / sqrt(n) with Student's t quantile (commons-math3). Both are
  * undefined (NaN) for n &lt; 2.
  */
-public final class Summary implements Serializable {
+public final class MetricSummary implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Confidence level of {@link #ciLow()} / {@link #ciHigh()}. */
@@ -23,15 +23,15 @@ public final class Summary implements Serializable {
   private double mean;
   private double m2;
 
-  public static Summary of(double... values) {
-    Summary s = new Summary();
+  public static MetricSummary of(double... values) {
+    MetricSummary s = new MetricSummary();
     for (double v : values) {
       s.add(v);
     }
     return s;
   }
 
-  public Summary add(double x) {
+  public MetricSummary add(double x) {
     checkArgument(!Double.isNaN(x), "metric value must not be NaN");
     n++;
     double d = x - mean;
@@ -41,7 +41,7 @@ public final class Summary implements Serializable {
   }
 
   /** Adds another summary's values (Chan et al.'s parallel update). */
-  public Summary merge(Summary o) {
+  public MetricSummary merge(MetricSummary o) {
     if (o.n == 0) {
       return this;
     }
@@ -89,7 +89,7 @@ public final class Summary implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Summary s && s.n == n && Double.compare(s.mean, mean) == 0 && Double.compare(s.m2, m2) == 0;
+    return o instanceof MetricSummary s && s.n == n && Double.compare(s.mean, mean) == 0 && Double.compare(s.m2, m2) == 0;
   }
 
   @Override

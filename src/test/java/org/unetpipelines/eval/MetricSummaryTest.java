@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class SummaryTest {
+class MetricSummaryTest {
   @Test
   void meanStdAndStudentTIntervalMatchHandComputedValues() {
-    Summary s = Summary.of(1, 2, 3, 4);
+    MetricSummary s = MetricSummary.of(1, 2, 3, 4);
     assertEquals(4, s.n());
     assertEquals(2.5, s.mean(), 1e-12);
     assertEquals(Math.sqrt(5.0 / 3), s.std(), 1e-12);
@@ -21,19 +21,19 @@ class SummaryTest {
 
   @Test
   void mergeEqualsSequentialAdds() {
-    Summary a = Summary.of(0.1, 0.7, 0.3);
-    Summary b = Summary.of(0.9, 0.2);
-    Summary all = Summary.of(0.1, 0.7, 0.3, 0.9, 0.2);
+    MetricSummary a = MetricSummary.of(0.1, 0.7, 0.3);
+    MetricSummary b = MetricSummary.of(0.9, 0.2);
+    MetricSummary all = MetricSummary.of(0.1, 0.7, 0.3, 0.9, 0.2);
     a.merge(b);
     assertEquals(all.n(), a.n());
     assertEquals(all.mean(), a.mean(), 1e-12);
     assertEquals(all.std(), a.std(), 1e-12);
-    assertEquals(all.mean(), new Summary().merge(all).mean(), 1e-12);
+    assertEquals(all.mean(), new MetricSummary().merge(all).mean(), 1e-12);
   }
 
   @Test
   void singleValueHasNoSpreadAndNaNIsRejected() {
-    Summary s = Summary.of(0.4);
+    MetricSummary s = MetricSummary.of(0.4);
     assertEquals(0.4, s.mean(), 0);
     assertTrue(Double.isNaN(s.std()));
     assertTrue(Double.isNaN(s.ciLow()));
