@@ -71,13 +71,13 @@ public final class BorderWeights {
         best1[p] = labels[p] > 0 ? 0 : Integer.MAX_VALUE;
       }
       Arrays.fill(best2, Integer.MAX_VALUE);
+      BorderTerm term = BorderTerm.of(w0, sigma, limit2);
       CellDistance cd = new CellDistance(h, w);
       for (int cell = 1; cell <= cells; cell++) {
         int[] b = boxes[cell];
         cd.accumulate(labels, cell, b, Math.max(0, b[0] - grow), Math.min(h - 1, b[1] + grow),
-            Math.max(0, b[2] - grow), Math.min(w - 1, b[3] + grow), limit2, best1, best2);
+            Math.max(0, b[2] - grow), Math.min(w - 1, b[3] + grow), limit2, term.isqrt, best1, best2);
       }
-      BorderTerm term = new BorderTerm(w0, sigma, limit2);
       for (int p = 0; p < n; p++) {
         double wc = labels[p] > 0 ? wcFg : wcBg;
         int b2 = best2[p];
@@ -102,15 +102,38 @@ public final class BorderWeights {
   static final class BorderTerm {
     static final int MAX_TABLE = 1024;
 
+    /** The last table of each thread, reused while w0, sigma and the limit stay the same. */
+    private static final ThreadLocal<BorderTerm> LAST = new ThreadLocal<>();
+
+    static BorderTerm of(double w0, double sigma, int max2) {
+      BorderTerm t = LAST.get();
+      if (t == null || t.w0 != w0 || t.sigma != sigma || t.isqrt.length != max2 + 1) {
+        t = new BorderTerm(w0, sigma, max2);
+        LAST.set(t);
+      }
+      return t;
+    }
+
     private final double w0;
+    private final double sigma;
     private final double twoSigma2;
+    /** floor(sqrt(v)) for v = 0..max2. */
+    final int[] isqrt;
     private final int[] index;
     private final int count;
     private final double[] table;
 
     BorderTerm(double w0, double sigma, int max2) {
       this.w0 = w0;
+      this.sigma = sigma;
       this.twoSigma2 = 2 * sigma * sigma;
+      isqrt = new int[max2 + 1];
+      for (int v = 0, r = 0; v <= max2; v++) {
+        while ((r + 1) * (r + 1) <= v) {
+          r++;
+        }
+        isqrt[v] = r;
+      }
       index = new int[max2 + 1];
       Arrays.fill(index, -1);
       int c = 0;
@@ -302,10 +325,11 @@ public final class BorderWeights {
      * For every pixel of window rows y0..y1, columns x0..x1 (containing the cell's box
      * {minY, maxY, minX, maxX}) outside the cell, whose squared distance d to the cell may be at
      * most {@code limit2}, updates the smallest ({@code best1}) and second smallest ({@code best2})
-     * d seen (a d beyond the limit may be stored too: it is still a true distance).
+     * d seen. A stored d is exact when it is at most the limit, and beyond the limit otherwise.
+     * {@code isqrt[v] = floor(sqrt(v))} for v up to the limit.
      */
-    void accumulate(int[] labels, int cell, int[] box, int y0, int y1, int x0, int x1, int limit2, int[] best1,
-        int[] best2) {
+    void accumulate(int[] labels, int cell, int[] box, int y0, int y1, int x0, int x1, int limit2, int[] isqrt,
+        int[] best1, int[] best2) {
       int wh = y1 - y0 + 1;
       int bx0 = box[2];
       int bx1 = box[3];
@@ -335,11 +359,15 @@ public final class BorderWeights {
         }
       }
       for (int i = 0; i < wh; i++) {
-        // the row's parabolas: every column off the cell, and the two ends of each run on it
+        // the row's parabolas (q - j)² + f_j that can come within the limit: columns off the cell
+        // with f_j <= limit2, and the two ends of each run on the cell. Leaving out the others only
+        // changes distances that are beyond the limit anyway (they stay beyond it). The pixels
+        // within the limit are those within sqrt(limit2 - f_j) of some column j: the span xl..xr.
         int c = i * bw;
         int m = 0;
         int nr = 0;
-        int fmin = Integer.MAX_VALUE;
+        int xl = Integer.MAX_VALUE;
+        int xr = Integer.MIN_VALUE;
         for (int j = 0; j < bw; j++) {
           int fj = columns[c + j];
           if (fj == 0) {
@@ -347,6 +375,7 @@ public final class BorderWeights {
             boolean lastOfRun = j == bw - 1 || columns[c + j + 1] != 0;
             if (first) {
               runs[nr++] = bx0 + j;
+              xl = Math.min(xl, j - isqrt[limit2]);
             }
             if (first || lastOfRun) {
               pos[m] = j;
@@ -354,21 +383,21 @@ public final class BorderWeights {
             }
             if (lastOfRun) {
               runs[nr++] = bx0 + j;
+              xr = j + isqrt[limit2];
             }
-            fmin = 0;
-          } else {
+          } else if (fj <= limit2) {
             pos[m] = j;
             val[m++] = fj;
-            fmin = Math.min(fmin, fj);
+            int rj = isqrt[limit2 - fj];
+            xl = Math.min(xl, j - rj);
+            xr = Math.max(xr, j + rj);
           }
         }
-        if (fmin > limit2) {
+        if (m == 0) {
           continue;
         }
-        // d(x) >= fmin + (distance from x to the box columns)^2: only this span can be within the limit
-        int r = (int) Math.sqrt(limit2 - fmin);
-        int xs = Math.max(x0, bx0 - r);
-        int xe = Math.min(x1, bx1 + r);
+        int xs = Math.max(x0, bx0 + xl);
+        int xe = Math.min(x1, bx0 + xr);
         int last = envelope(m);
         int row = (y0 + i) * w;
         runs[nr] = xe + 1;
