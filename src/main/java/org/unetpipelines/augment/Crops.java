@@ -49,6 +49,30 @@ public final class Crops {
     return ImageArray.wrap(win.height(), win.width(), c, img.depth(), out);
   }
 
+  /**
+   * A {@code height x width} window whose top-left corner {@code (y, x)} may lie outside the image
+   * (negative, or reaching past the bottom / right): pixels outside the image are zero. This is a
+   * crop of the zero-padded image (torchvision's {@code RandomCrop(size, padding)}) without making
+   * the padded copy.
+   */
+  public static ImageArray cropZeroFilled(ImageArray img, int y, int x, int height, int width) {
+    checkArgument(height > 0 && width > 0, "window size must be positive, got %sx%s", height, width);
+    int c = img.channels();
+    int w = img.width();
+    float[] src = img.data();
+    float[] out = new float[height * width * c];
+    int x0 = Math.max(0, x);
+    int x1 = Math.min(w, x + width);
+    for (int r = 0; r < height; r++) {
+      int sy = y + r;
+      if (sy < 0 || sy >= img.height() || x1 <= x0) {
+        continue;
+      }
+      System.arraycopy(src, (sy * w + x0) * c, out, (r * width + x0 - x) * c, (x1 - x0) * c);
+    }
+    return ImageArray.wrap(height, width, c, img.depth(), out);
+  }
+
   public static ImageStack crop(ImageStack in, Window win) {
     return in.map(img -> crop(img, win));
   }

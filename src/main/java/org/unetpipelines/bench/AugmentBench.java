@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
  * (image cubic B-spline, mask nearest) and a centre crop back to the input size, timed per pair.
  * The same work as {@code bench/elastic_scipy.py}. The last line is a JSON object.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "augment", mixinStandardHelpOptions = true,
     description = "Time pad -> elastic (image order 3 + mask order 0) -> crop of one image+mask pair.")
 public final class AugmentBench implements BenchTarget {

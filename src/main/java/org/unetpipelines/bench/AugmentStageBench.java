@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
@@ -17,7 +18,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.cli.BenchTarget;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.augment.ElasticDeform;
 import org.unetpipelines.stages.augment.MirrorPad;
 import org.unetpipelines.stages.io.ReadImageSet;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
  * over an image set -> MirrorPad -> ElasticDeform (copies, crop back to the input size) -> Count
  * (or WriteAvro). Run under {@code /usr/bin/time -v} for peak memory. Last line: JSON.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "augment-stage", mixinStandardHelpOptions = true,
     description = "DirectRunner throughput of ReadImageSet -> MirrorPad -> ElasticDeform copies -> Count/WriteAvro.")
 public final class AugmentStageBench implements BenchTarget {

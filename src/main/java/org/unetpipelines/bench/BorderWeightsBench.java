@@ -18,6 +18,7 @@ import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.io.Globs;
 import picocli.CommandLine;
+import com.google.auto.service.AutoService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,7 @@ import picocli.CommandLine.Option;
  * {@code --repeat} passes after {@code --warmup} untimed ones (the baseline, seconds per image,
  * only after the last of them). The last line is a JSON object.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "border-weights", mixinStandardHelpOptions = true,
     description = "Time the U-Net border weight map per mask: current implementation vs the per-cell full-image baseline.")
 public final class BorderWeightsBench implements BenchTarget {

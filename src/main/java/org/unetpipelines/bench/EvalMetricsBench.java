@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.unetpipelines.engine.cli.BenchTarget;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
@@ -23,8 +25,12 @@ import picocli.CommandLine.Option;
  * and VI) for each truth mask and the prediction of the same file name in DIR, timed per image (one
  * thread; median over repeats after one warm-up pass). {@code bench/metrics_skimage.py} runs the
  * scikit-image equivalent side by side and compares the values. The last line is a JSON object
- * with the timing and, per image, pixel_error, adapted_rand_error, vi_split and vi_merge.
+ * with the timing and, per image, pixel_error, adapted_rand_error, vi_split and vi_merge. With
+ * {@code --challenge} it also times the ISBI challenge's scores ({@link ChallengeMetrics#score}: 11
+ * thresholds of watershed thinning, two contingency tables and the simple-point warping each) and
+ * adds v_rand, v_info, rand_error_2012 and warping_error per image.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "eval-metrics", mixinStandardHelpOptions = true,
     description = "Time the segmentation metrics (ISBI pixel error, Rand error, VI, IoU, ...) per image.")
 public final class EvalMetricsBench implements BenchTarget {
@@ -38,6 +44,9 @@ public final class EvalMetricsBench implements BenchTarget {
 
   @Option(names = "--repeat", defaultValue = "5", description = "Timed passes (default ${DEFAULT-VALUE}).")
   int repeat;
+
+  @Option(names = "--challenge", description = "Also time the ISBI challenge scores (ChallengeMetrics).")
+  boolean challenge;
 
   @Override
   public Integer call() throws Exception {
@@ -66,6 +75,9 @@ public final class EvalMetricsBench implements BenchTarget {
       for (String k : List.of("pixel_error", "adapted_rand_error", "vi_split", "vi_merge", "iou", "dice")) {
         v.put(k, m.get(k));
       }
+      if (challenge) {
+        challenge(pairs.get(i)).values().forEach(v::put);
+      }
     }
     double[] msPerImage = new double[repeat];
     double sink = 0;
@@ -79,6 +91,18 @@ public final class EvalMetricsBench implements BenchTarget {
     double[] sorted = msPerImage.clone();
     Arrays.sort(sorted);
     ObjectNode out = om.createObjectNode();
+    if (challenge) {
+      double[] challengeMs = new double[repeat];
+      for (int r = 0; r < repeat; r++) {
+        long t0 = System.nanoTime();
+        for (ImageArray[] pair : pairs) {
+          sink += challenge(pair).vRand()[5];
+        }
+        challengeMs[r] = (System.nanoTime() - t0) / 1e6 / pairs.size();
+      }
+      Arrays.sort(challengeMs);
+      out.put("challenge_ms_per_image_median", challengeMs[repeat / 2]);
+    }
     out.put("bench", "eval-metrics").put("images", pairs.size()).put("height", pairs.get(0)[1].height())
         .put("width", pairs.get(0)[1].width()).put("repeat", repeat)
         .put("ms_per_image_median", sorted[repeat / 2]).put("checksum", sink);
@@ -86,5 +110,10 @@ public final class EvalMetricsBench implements BenchTarget {
     spec.commandLine().getOut().println(out.toString());
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  private static ChallengeMetrics.Slice challenge(ImageArray[] pair) {
+    return ChallengeMetrics.score(SegmentationMetrics.probabilities(pair[0]), SegmentationMetrics.foreground(pair[1]),
+        pair[1].height(), pair[1].width());
   }
 }

@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Option;
  * (this JVM, plus the cluster's JVMs) and so how many cores were busy on average: on a shared
  * machine that shows whether parallelism 2 got two cores. The last line is a JSON object.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "flink-scaling", mixinStandardHelpOptions = true,
     description = "Augment-and-shard throughput at parallelism 1 and 2 on direct, flink-local and flink-cluster.")
 public final class FlinkScalingBench implements BenchTarget {

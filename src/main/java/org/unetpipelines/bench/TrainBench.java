@@ -2,6 +2,7 @@ package org.unetpipelines.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,29 +13,46 @@ import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.unetpipelines.engine.cli.BenchTarget;
-import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
-import org.unetpipelines.model.Upsampling;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.unetpipelines.engine.ConfigBinder;
+import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.PipelineFile;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.train.Batch;
 import org.unetpipelines.train.Device;
 import org.unetpipelines.train.LossKind;
 import org.unetpipelines.train.OptimizerKind;
+import org.unetpipelines.train.Precision;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.TrainingGraph;
+import org.unetpipelines.train.task.Task;
+import org.unetpipelines.train.task.Tasks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code unet-pipelines bench train}: training-step time of a U-Net (default: depth 4, 16 filters,
- * same padding, transposed-conv upsampling, sigmoid head, 1.94 M parameters) with pixel-wise
- * sigmoid cross-entropy and SGD momentum 0.99, on a fixed random batch. The same work as
- * {@code bench/unet_torch.py}. The last line is a JSON object.
+ * {@code unet-pipelines bench train}: training-step time of any model family on a fixed random batch.
+ * Default: a U-Net (depth 4, 16 filters, same padding, transposed-conv upsampling, sigmoid head,
+ * 1.94 M parameters) with pixel-wise sigmoid cross-entropy and SGD momentum 0.99 — the same work as
+ * {@code bench/unet_torch.py}. {@code --family unetpp --deep-supervision} is the UNet++ of
+ * {@code bench/unetpp_torch.py}. The model is built from the same typed config as the YAML
+ * {@code model:} mapping ({@code --model key=value} sets any of its keys). The last line is JSON.
  */
+@AutoService(BenchTarget.class)
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Time U-Net training steps (TensorFlow Java); last line is JSON with median_step_ms.")
+    description = "Time training steps of a model family (TensorFlow Java); last line is JSON with median_step_ms.")
 public final class TrainBench implements BenchTarget {
   private static final Logger LOG = LoggerFactory.getLogger(TrainBench.class);
+
+  @Option(names = "--family", description = "Model family (default ${DEFAULT-VALUE}).", defaultValue = "unet")
+  String family;
+
+  @Option(names = "--deep-supervision", description = "UNet++: train on all four heads.")
+  boolean deepSupervision;
+
+  @Option(names = "--model", description = "A key of the family's model config, key=value (repeatable).")
+  List<String> modelKeys = new ArrayList<>();
 
   @Option(names = "--size", description = "Input side in pixels (default ${DEFAULT-VALUE}).", defaultValue = "128")
   int size;
@@ -56,18 +74,65 @@ public final class TrainBench implements BenchTarget {
       defaultValue = "1")
   int interThreads;
 
-  @Option(names = "--depth", description = "Poolings (default ${DEFAULT-VALUE}).", defaultValue = "4")
-  int depth;
+  @Option(names = "--loss", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
+      defaultValue = "cross_entropy", converter = LossConverter.class)
+  LossKind loss;
 
-  @Option(names = "--filters", description = "Base filters (default ${DEFAULT-VALUE}).", defaultValue = "16")
-  int filters;
-
-  @Option(names = "--upsampling", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).",
-      defaultValue = "transpose")
-  Upsampling upsampling;
+  @Option(names = "--optimizer", description = "momentum or adam (default ${DEFAULT-VALUE}).", defaultValue = "momentum",
+      converter = OptimizerConverter.class)
+  OptimizerKind optimizer;
 
   @Option(names = "--device", description = "cpu or gpu (default ${DEFAULT-VALUE}).", defaultValue = "cpu")
   Device device;
+
+  @Option(names = "--precision", description = "fp32 or bf16 (default ${DEFAULT-VALUE}).", defaultValue = "fp32",
+      converter = PrecisionConverter.class)
+  Precision precision;
+
+  static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
+    @Override
+    public Precision convert(String v) {
+      return Precision.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  static final class LossConverter implements picocli.CommandLine.ITypeConverter<LossKind> {
+    @Override
+    public LossKind convert(String v) {
+      return LossKind.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  static final class OptimizerConverter implements picocli.CommandLine.ITypeConverter<OptimizerKind> {
+    @Override
+    public OptimizerKind convert(String v) {
+      return OptimizerKind.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** The model config from --family and --model keys, bound like the YAML {@code model:} mapping. */
+  private ModelConfig modelConfig() {
+    StringBuilder yaml = new StringBuilder("{family: ").append(family);
+    if (deepSupervision) {
+      yaml.append(", deep_supervision: true");
+    }
+    for (String kv : modelKeys) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--model takes key=value, got '" + kv + "'");
+      }
+      yaml.append(", ").append(kv, 0, eq).append(": ").append(kv.substring(eq + 1));
+    }
+    yaml.append('}');
+    record Holder(@Param(doc = "the model") ModelConfig model) {}
+    List<String> errors = new ArrayList<>();
+    Holder h = ConfigBinder.bind(Holder.class, (org.yaml.snakeyaml.nodes.MappingNode) PipelineFile.parseFragment(
+        "{model: " + yaml + "}"), 1, (line, msg) -> errors.add(msg));
+    if (h == null) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+    return h.model();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -75,44 +140,37 @@ public final class TrainBench implements BenchTarget {
       System.err.println("bench train: need --size >= 16, --batch >= 1, --steps >= 1, --warmup >= 0, threads >= 0");
       return 2;
     }
-    UNetConfig model = new UNetConfig(depth, filters, Padding.SAME, upsampling, false, 0f, 1, 1);
-    UNet net = UNet.of(model);
-    int[] out = net.outputSize(size, size);
     TrainConfig cfg = TrainConfig.defaults(size, size).toBuilder()
-        .loss(LossKind.CROSS_ENTROPY).optimizer(OptimizerKind.MOMENTUM).learningRate(1e-3).momentum(0.99)
-        .batchSize(batch).threads(threads, interThreads).device(device).build();
-    SplittableRandom r = new SplittableRandom(42);
-    float[] x = new float[batch * size * size];
-    float[] y = new float[batch * out[0] * out[1]];
-    float[] w = new float[y.length];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextDouble();
+        .loss(loss).optimizer(optimizer).learningRate(1e-3).momentum(0.99)
+        .batchSize(batch).threads(threads, interThreads).device(device).precision(precision).build();
+    Task task;
+    try {
+      task = Tasks.of(modelConfig(), cfg);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench train: " + e.getMessage());
+      return 2;
     }
-    for (int i = 0; i < y.length; i++) {
-      y[i] = r.nextDouble() < 0.78 ? 1f : 0f;
-      w[i] = 1f;
-    }
-    Batch b = new Batch(batch, x, y, w, List.of(), 0, 0);
+    Batch b = randomBatch(task, batch);
     double[] ms = new double[steps];
     long params;
     long t0 = System.nanoTime();
-    try (TrainingGraph tg = createOrReport(net, cfg)) {
+    try (TrainingGraph tg = createOrReport(task, cfg)) {
       if (tg == null) {
         return 2;
       }
       tg.initialize();
       params = tg.model().parameterCount();
-      LOG.info("U-Net {} ({} parameters), {}x{} batch {}, {} intra / {} inter threads", net.variant(), params, size,
-          size, batch, threads, interThreads);
+      LOG.info("{} {} ({} parameters), {}x{} batch {}, {} intra / {} inter threads", task.family(), task.variant(),
+          params, size, size, batch, threads, interThreads);
       for (int i = 0; i < warmup; i++) {
         tg.step(b, 1e-3, i);
       }
       for (int i = 0; i < steps; i++) {
         long s = System.nanoTime();
-        float loss = tg.step(b, 1e-3, warmup + i);
+        float l = tg.step(b, 1e-3, warmup + i);
         ms[i] = (System.nanoTime() - s) / 1e6;
-        if (!Float.isFinite(loss)) {
-          System.err.println("bench train: loss became " + loss);
+        if (!Float.isFinite(l)) {
+          System.err.println("bench train: loss became " + l);
           return 1;
         }
       }
@@ -120,33 +178,74 @@ public final class TrainBench implements BenchTarget {
     double total = (System.nanoTime() - t0) / 1e9;
     double[] sorted = ms.clone();
     Arrays.sort(sorted);
+    double median = Stats.percentile(sorted, 50);
     ObjectNode json = new ObjectMapper().createObjectNode();
     json.put("bench", "train");
     json.put("framework", "tensorflow-java");
+    json.put("family", task.family());
+    json.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+    json.put("variant", task.variant());
     json.put("size", size);
     json.put("batch", batch);
     json.put("steps", steps);
     json.put("threads", threads);
     json.put("inter_threads", interThreads);
     json.put("parameters", params);
-    json.put("median_step_ms", round(Stats.percentile(sorted, 50)));
+    json.put("params", params);
+    json.put("median_step_ms", round(median));
     json.put("p10_step_ms", round(Stats.percentile(sorted, 10)));
     json.put("p90_step_ms", round(Stats.percentile(sorted, 90)));
+    json.put("images_per_s", round(batch * 1000.0 / median));
     json.put("peak_rss_mb", peakRssMb());
     json.put("total_s", round(total));
     System.out.println(json);
     return 0;
   }
 
-  private static TrainingGraph createOrReport(UNet net, TrainConfig cfg) {
+  /**
+   * A fixed random batch for the task's feeds: images uniform in [0, 1), targets and labels drawn
+   * as 0/1 (one-hot over the last axis when it has several entries), weights 1.
+   */
+  static Batch randomBatch(Task task, int n) {
+    SplittableRandom r = new SplittableRandom(42);
+    Map<String, float[]> arrays = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
+      long[] shape = f.getValue();
+      long per = 1;
+      for (long d : shape) {
+        per *= d;
+      }
+      float[] a = new float[(int) (n * per)];
+      String name = f.getKey();
+      int k = (int) shape[shape.length - 1];
+      if (name.equals("weights")) {
+        Arrays.fill(a, 1f);
+      } else if (name.equals("target") || name.equals("label")) {
+        for (int i = 0; i < a.length / k; i++) {
+          if (k == 1) {
+            a[i] = r.nextDouble() < 0.78 ? 1f : 0f;
+          } else {
+            a[i * k + r.nextInt(k)] = 1f;
+          }
+        }
+      } else {
+        for (int i = 0; i < a.length; i++) {
+          a[i] = (float) r.nextDouble();
+        }
+      }
+      arrays.put(name, a);
+    }
+    return new Batch(n, arrays, List.of(), 0, 0);
+  }
+
+  private static TrainingGraph createOrReport(Task task, TrainConfig cfg) {
     try {
-      return TrainingGraph.create(net, cfg);
+      return TrainingGraph.create(task, cfg);
     } catch (IllegalStateException e) {
       System.err.println("bench train: " + e.getMessage());
       return null;
     }
   }
-
 
   private static double round(double v) {
     return Math.round(v * 10) / 10.0;

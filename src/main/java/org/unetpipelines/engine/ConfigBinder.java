@@ -21,13 +21,20 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
  * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
- * {@code List} of those. A scalar where a list is expected becomes a one-element list.
+ * {@code List} of those. A scalar where a list is expected becomes a one-element list. Numbers are
+ * checked against their field's {@link Param#min}..{@link Param#max}; integers that overflow their
+ * type and non-finite doubles are errors.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
 
   /** A field of a config record, as shown by {@code unet-pipelines stages}. */
-  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc) {}
+  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc, String range) {
+    /** The description with the allowed range, e.g. {@code "pixels added above [0..8192]"}. */
+    public String docWithRange() {
+      return range.isEmpty() ? doc : doc + " [" + range + "]";
+    }
+  }
 
   /** Collects errors with their line numbers. */
   public interface Errors {
@@ -38,54 +45,143 @@ public final class ConfigBinder {
     List<FieldInfo> out = new ArrayList<>();
     for (RecordComponent rc : cls.getRecordComponents()) {
       Param p = param(rc);
+      if (p.inline()) {
+        out.addAll(describe(rc.getType().asSubclass(Record.class)));
+        continue;
+      }
+      if (p.internal()) {
+        continue;
+      }
       String def = p.def();
       boolean required = Param.REQUIRED.equals(def);
       String defText = required ? "" : Param.NULL.equals(def) ? "(none)" : def;
-      out.add(new FieldInfo(rc.getName(), typeName(rc.getGenericType()), defText, required, p.doc()));
+      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc(), range(p)));
     }
     return out;
   }
 
+  /** The YAML key of a record component: its {@link Param#name()}, or the component's name. */
+  public static String key(RecordComponent rc) {
+    String n = param(rc).name();
+    return n.isEmpty() ? rc.getName() : n;
+  }
+
+  /** The keys a record accepts (inline records' keys included), in declaration order. */
+  public static List<String> keys(Class<?> cls) {
+    List<String> out = new ArrayList<>();
+    for (RecordComponent rc : cls.getRecordComponents()) {
+      if (param(rc).inline()) {
+        out.addAll(keys(rc.getType()));
+      } else if (!param(rc).internal()) {
+        out.add(key(rc));
+      }
+    }
+    return out;
+  }
+
+  /** The record with every field at its default (fails when a field is required). */
+  public static <C extends Record> C defaults(Class<C> cls) {
+    return defaults(cls, Map.of());
+  }
+
+  /** The record with every field at its default but those given (key to YAML text). */
+  public static <C extends Record> C defaults(Class<C> cls, Map<String, String> given) {
+    List<String> problems = new ArrayList<>();
+    C c = bindMapping(cls, null, 0, (line, msg) -> problems.add(msg), given, "", null);
+    if (c == null) {
+      throw new IllegalArgumentException(cls.getSimpleName() + " has no complete defaults: " + problems);
+    }
+    return c;
+  }
+
   /** Binds {@code node} (may be null = empty config); returns null when there were errors. */
   public static <C extends Record> C bind(Class<C> cls, MappingNode node, int stageLine, Errors errors) {
+    return bindMapping(cls, node, stageLine, errors, Map.of(), "", null);
+  }
+
+  /**
+   * Binds one mapping to {@code cls}: unknown keys are errors naming the allowed ones, then every
+   * component is bound (inline records from the same mapping).
+   *
+   * @param overrides defaults that replace the record's own (a choice's)
+   * @param context prefix of error messages for nested values, e.g. {@code "'model' (family unetpp): "}
+   */
+  private static <C extends Record> C bindMapping(Class<C> cls, MappingNode node, int line, Errors errors,
+      Map<String, String> overrides, String context, String allowedWhat) {
     Map<String, NodeTuple> given = new LinkedHashMap<>();
     if (node != null) {
       for (NodeTuple t : node.getValue()) {
-        String key = ((ScalarNode) t.getKeyNode()).getValue();
-        given.put(key, t);
+        given.put(((ScalarNode) t.getKeyNode()).getValue(), t);
       }
     }
-    RecordComponent[] comps = cls.getRecordComponents();
-    List<String> allowed = Arrays.stream(comps).map(RecordComponent::getName).collect(Collectors.toList());
+    List<String> allowed = keys(cls);
     boolean ok = true;
     for (Map.Entry<String, NodeTuple> e : given.entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        errors.add(line(e.getValue().getKeyNode()),
-            "unknown config key '" + e.getKey() + "'" + Suggest.closest(e.getKey(), allowed)
-                + "; allowed keys: " + String.join(", ", allowed));
+        errors.add(line(e.getValue().getKeyNode()), context + "unknown config key '" + e.getKey() + "'"
+            + Suggest.closest(e.getKey(), allowed) + nestedHint(cls, e.getKey()) + "; allowed keys"
+            + (allowedWhat == null ? "" : " " + allowedWhat) + ": " + String.join(", ", allowed));
         ok = false;
       }
     }
+    C c = construct(cls, given, node == null ? line : line(node), errors, overrides, context);
+    return ok ? c : null;
+  }
+
+  /** " (a key of 'model': write it under 'model:')" when {@code key} belongs to a nested field of {@code cls}. */
+  private static String nestedHint(Class<?> cls, String key) {
+    for (RecordComponent rc : cls.getRecordComponents()) {
+      Class<?> t = rc.getType();
+      List<Class<?>> candidates = new ArrayList<>();
+      if (t.isRecord() && !param(rc).inline()) {
+        candidates.add(t);
+      } else if (t.isInterface()) {
+        ConfigChoices.of(t).forEach(c -> candidates.add(c.config()));
+      }
+      for (Class<?> c : candidates) {
+        if (keys(c).contains(key)) {
+          return " (a key of '" + key(rc) + "': write it under '" + key(rc) + ":')";
+        }
+      }
+    }
+    return "";
+  }
+
+  private static <C extends Record> C construct(Class<C> cls, Map<String, NodeTuple> given, int line, Errors errors,
+      Map<String, String> overrides, String context) {
+    RecordComponent[] comps = cls.getRecordComponents();
     Object[] args = new Object[comps.length];
+    boolean ok = true;
     for (int i = 0; i < comps.length; i++) {
       RecordComponent rc = comps[i];
       Param p = param(rc);
-      NodeTuple t = given.get(rc.getName());
+      if (p.inline()) {
+        args[i] = construct(rc.getType().asSubclass(Record.class), given, line, errors, overrides, context);
+        ok &= args[i] != null;
+        continue;
+      }
+      String key = key(rc);
+      NodeTuple t = p.internal() ? null : given.get(key);
       try {
         if (t == null) {
-          if (Param.REQUIRED.equals(p.def())) {
-            errors.add(stageLine, "missing required config key '" + rc.getName() + "' (" + p.doc() + ")");
+          String def = overrides.getOrDefault(key, p.def());
+          if (Param.REQUIRED.equals(def)) {
+            errors.add(line, context + "missing required config key '" + key + "' (" + p.doc() + ")");
             ok = false;
-          } else if (Param.NULL.equals(p.def())) {
+          } else if (Param.NULL.equals(def)) {
             args[i] = nullValue(rc.getType());
           } else {
-            args[i] = convert(PipelineFile.parseFragment(p.def()), rc.getGenericType(), rc.getName());
+            args[i] = value(PipelineFile.parseFragment(def), rc.getGenericType(), key, errors, context);
           }
         } else {
-          args[i] = convert(t.getValueNode(), rc.getGenericType(), rc.getName());
+          args[i] = value(t.getValueNode(), rc.getGenericType(), key, errors, context);
         }
+        if (args[i] == FAILED) {
+          ok = false;
+        }
+        checkRange(p, key, args[i]);
       } catch (BindException ex) {
-        errors.add(t == null ? stageLine : line(t.getValueNode()), ex.getMessage());
+        errors.add(t == null ? line : line(t.getValueNode()), context + ex.getMessage());
         ok = false;
       }
     }
@@ -99,13 +195,96 @@ public final class ConfigBinder {
       return ctor.newInstance(args);
     } catch (java.lang.reflect.InvocationTargetException e) {
       // The record's compact constructor rejected a value: report its message.
-      errors.add(stageLine, String.valueOf(e.getCause().getMessage()));
+      errors.add(line, context + e.getCause().getMessage());
       return null;
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct config " + cls.getName(), e);
     }
   }
 
+  /** Marks a nested value whose errors were already reported. */
+  private static final Object FAILED = new Object();
+
+  /** A field's value: a nested record, a registered choice, or a plain value ({@link #convert}). */
+  private static Object value(Node node, Type type, String field, Errors errors, String context) throws BindException {
+    Class<?> raw = type instanceof Class<?> c ? c : null;
+    if (raw != null && raw.isRecord()) {
+      if (isNull(node)) {
+        return null;
+      }
+      if (!(node instanceof MappingNode m)) {
+        throw new BindException("'" + field + "' must be a mapping of " + String.join(", ", keys(raw)));
+      }
+      Object v = bindMapping(raw.asSubclass(Record.class), m, line(m), errors, Map.of(), context + "'" + field + "': ", null);
+      return v == null ? FAILED : v;
+    }
+    if (raw != null && raw.isInterface() && !ConfigChoices.of(raw).isEmpty()) {
+      return choice(node, raw, field, errors, context);
+    }
+    return convert(node, type, field);
+  }
+
+  private static Object choice(Node node, Class<?> base, String field, Errors errors, String context)
+      throws BindException {
+    List<ConfigChoice> choices = ConfigChoices.of(base);
+    String key = choices.get(0).key();
+    List<String> names = choices.stream().map(ConfigChoice::name).collect(Collectors.toList());
+    if (!(node instanceof MappingNode m)) {
+      throw new BindException("'" + field + "' must be a mapping with '" + key + "': " + String.join(" | ", names)
+          + " and that " + key + "'s keys");
+    }
+    String name = null;
+    Node nameNode = m;
+    for (NodeTuple t : m.getValue()) {
+      if (key.equals(((ScalarNode) t.getKeyNode()).getValue()) && t.getValueNode() instanceof ScalarNode s) {
+        name = s.getValue();
+        nameNode = s;
+      }
+    }
+    if (name == null) {
+      errors.add(line(m), context + "'" + field + "' needs '" + key + "': one of " + String.join(" | ", names));
+      return FAILED;
+    }
+    for (ConfigChoice c : choices) {
+      if (c.name().equals(name)) {
+        Object v = bindMapping(c.config(), m, line(m), errors, c.defaults(),
+            context + "'" + field + "' (" + key + " " + name + "): ", "of " + key + " " + name);
+        return v == null ? FAILED : v;
+      }
+    }
+    errors.add(line(nameNode), context + "'" + field + "." + key + "' must be one of " + String.join(" | ", names)
+        + ", got '" + name + "'" + Suggest.closest(name, names));
+    return FAILED;
+  }
+
+  /** Checks a bound value (or each number of a list) against the field's {@link Param#min}..{@link Param#max}. */
+  static void checkRange(Param p, String field, Object value) throws BindException {
+    if (value instanceof List<?> list) {
+      for (Object v : list) {
+        checkRange(p, field, v);
+      }
+      return;
+    }
+    if (!(value instanceof Number n)) {
+      return;
+    }
+    double v = n.doubleValue();
+    if (v < p.min() || v > p.max()) {
+      throw new BindException("'" + field + "' must be " + range(p) + ", got " + value);
+    }
+  }
+
+  /** A field's range as text ({@code 1..64}, {@code >= 0}), empty when it has none. */
+  static String range(Param p) {
+    boolean hasMin = p.min() != Double.NEGATIVE_INFINITY;
+    boolean hasMax = p.max() != Double.POSITIVE_INFINITY;
+    return hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
+        : hasMin ? ">= " + number(p.min()) : hasMax ? "<= " + number(p.max()) : "";
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+  }
 
   /** The record as a plain map (for manifests / JSON). */
   public static Map<String, Object> toMap(Record config) {
@@ -113,12 +292,27 @@ public final class ConfigBinder {
     for (RecordComponent rc : config.getClass().getRecordComponents()) {
       try {
         Object v = rc.getAccessor().invoke(config);
-        out.put(rc.getName(), v instanceof Enum<?> en ? en.name().toLowerCase(Locale.ROOT) : v);
+        if (rc.getAnnotation(Param.class) != null && param(rc).inline() && v != null) {
+          out.putAll(toMap((Record) v));
+        } else {
+          out.put(rc.getAnnotation(Param.class) == null ? rc.getName() : key(rc), plain(v));
+        }
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
     }
     return out;
+  }
+
+  private static Object plain(Object v) {
+    if (v instanceof Enum<?> en) {
+      return en.name().toLowerCase(Locale.ROOT);
+    } else if (v instanceof Record r) {
+      return toMap(r);
+    } else if (v instanceof List<?> l) {
+      return l.stream().map(ConfigBinder::plain).collect(Collectors.toList());
+    }
+    return v;
   }
 
   static Param param(RecordComponent rc) {
@@ -174,11 +368,20 @@ public final class ConfigBinder {
       if (cls == String.class) {
         return scalar.getValue();
       } else if (cls == int.class || cls == Integer.class) {
-        return Integer.parseInt(v.replace("_", ""));
+        return Integer.parseInt(integerText(v, field, Integer.MIN_VALUE, Integer.MAX_VALUE));
       } else if (cls == long.class || cls == Long.class) {
-        return Long.parseLong(v.replace("_", ""));
-      } else if (cls == double.class || cls == Double.class) {
-        return Double.parseDouble(v.replace("_", ""));
+        return Long.parseLong(integerText(v, field, Long.MIN_VALUE, Long.MAX_VALUE));
+      } else if (cls == double.class || cls == Double.class || cls == float.class || cls == Float.class) {
+        if (v.matches("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)")) { // YAML's infinities and not-a-number
+          throw new BindException("'" + field + "' must be a finite number, got '" + v + "'");
+        }
+        double d = Double.parseDouble(v.replace("_", ""));
+        boolean isFloat = cls == float.class || cls == Float.class;
+        if (!Double.isFinite(d) || (isFloat && !Float.isFinite((float) d))) {
+          throw new BindException("'" + field + "' must be a finite number" + (isFloat ? " (32-bit float)" : "")
+              + ", got '" + v + "'");
+        }
+        return isFloat ? (Object) Float.parseFloat(v.replace("_", "")) : (Object) d;
       } else if (cls == boolean.class || cls == Boolean.class) {
         switch (v.toLowerCase(Locale.ROOT)) {
           case "true": case "yes": case "on": return true;
@@ -201,6 +404,20 @@ public final class ConfigBinder {
     throw new IllegalStateException("unsupported config field type " + type);
   }
 
+  /** The digits of an integer scalar, or a BindException naming the integer range it overflows. */
+  private static String integerText(String v, String field, long min, long max) throws BindException {
+    String digits = v.replace("_", "");
+    if (!digits.matches("[-+]?\\d+")) {
+      throw new NumberFormatException(v);
+    }
+    java.math.BigInteger b = new java.math.BigInteger(digits);
+    if (b.compareTo(java.math.BigInteger.valueOf(min)) < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+      throw new BindException("'" + field + "' is out of range: " + v + " does not fit "
+          + min + ".." + max);
+    }
+    return digits;
+  }
+
   private static boolean isNull(Node node) {
     return node instanceof ScalarNode s && (Tag.NULL.equals(s.getTag()) || "~".equals(s.getValue()));
   }
@@ -218,7 +435,7 @@ public final class ConfigBinder {
     Class<?> cls = (Class<?>) type;
     if (cls == int.class || cls == Integer.class || cls == long.class || cls == Long.class) {
       return "integer";
-    } else if (cls == double.class || cls == Double.class) {
+    } else if (cls == double.class || cls == Double.class || cls == float.class || cls == Float.class) {
       return "number";
     } else if (cls == boolean.class || cls == Boolean.class) {
       return "boolean";
@@ -226,6 +443,12 @@ public final class ConfigBinder {
       return "string";
     } else if (cls.isEnum()) {
       return String.join("|", enumNames(cls));
+    } else if (cls.isInterface() && !ConfigChoices.of(cls).isEmpty()) {
+      List<ConfigChoice> cs = ConfigChoices.of(cls);
+      return "mapping with " + cs.get(0).key() + ": "
+          + cs.stream().map(ConfigChoice::name).collect(Collectors.joining("|"));
+    } else if (cls.isRecord()) {
+      return "mapping of " + String.join(", ", keys(cls));
     }
     return cls.getSimpleName();
   }

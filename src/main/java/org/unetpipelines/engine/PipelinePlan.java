@@ -8,7 +8,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.unetpipelines.engine.grid.GridExpander;
+import org.unetpipelines.engine.grid.GridPlan;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -42,12 +45,28 @@ public final class PipelinePlan {
   private final String name;
   private final long seed;
   private final List<StagePlan> stages; // topological order
+  private final GridPlan grid; // null without a grid: block
 
   private PipelinePlan(String file, String name, long seed, List<StagePlan> stages) {
+    this(file, name, seed, stages, null);
+  }
+
+  private PipelinePlan(String file, String name, long seed, List<StagePlan> stages, GridPlan grid) {
     this.file = file;
     this.name = name;
     this.seed = seed;
     this.stages = List.copyOf(stages);
+    this.grid = grid;
+  }
+
+  /** The flat plan of a grid: shared stages, then each cell's branch stages (built by {@link GridExpander}). */
+  public static PipelinePlan ofGrid(String file, String name, long seed, List<StagePlan> stages, GridPlan grid) {
+    return new PipelinePlan(file, name, seed, stages, java.util.Objects.requireNonNull(grid, "grid"));
+  }
+
+  /** The expanded {@code grid:} block, when the file has one. */
+  public Optional<GridPlan> grid() {
+    return Optional.ofNullable(grid);
   }
 
   public String file() {
@@ -68,6 +87,9 @@ public final class PipelinePlan {
   }
 
   public static PipelinePlan validate(PipelineFile pf, StageRegistry registry) throws ValidationException {
+    if (GridExpander.hasGrid(pf.root())) {
+      return GridExpander.plan(pf, registry); // validates every cell with this method
+    }
     String file = pf.name();
     List<PipelineError> errors = new ArrayList<>();
     MappingNode root = pf.root();
@@ -84,12 +106,24 @@ public final class PipelinePlan {
           if (k.equals("seed")) {
             seed = (Long) ConfigBinder.convert(t.getValueNode(), long.class, "seed");
           } else if (k.equals("name")) {
-            pipelineName = (String) ConfigBinder.convert(t.getValueNode(), String.class, "name");
+            String n = (String) ConfigBinder.convert(t.getValueNode(), String.class, "name");
+            if (isSafeName(n)) {
+              pipelineName = n;
+            } else {
+              errors.add(new PipelineError(file, ConfigBinder.line(t.getValueNode()), null, "options: 'name' must be "
+                  + "a plain folder name (no '/', '\\', '..' or control characters): it names the "
+                  + "output root out/<name>; got '" + n + "'"));
+            }
           }
         } catch (ConfigBinder.BindException e) {
           errors.add(new PipelineError(file, ConfigBinder.line(t.getValueNode()), null, "options: " + e.getMessage()));
         }
       }
+    }
+
+    if (!isSafeName(pipelineName) && (options == null || PipelineFile.scalar(options, "name") == null)) {
+      errors.add(new PipelineError(file, 0, null, "the pipeline's name '" + pipelineName + "' (from the file name) "
+          + "cannot name the output root out/<name>; set options.name to a plain folder name"));
     }
 
     MappingNode pipeline = PipelineFile.childMapping(root, "pipeline", false);
@@ -271,6 +305,15 @@ public final class PipelinePlan {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code name} can name the output folder {@code out/<name>} without moving it: not
+   * empty, not {@code .}, no {@code ..}, no path separators or control characters.
+   */
+  public static boolean isSafeName(String name) {
+    return name != null && !name.isBlank() && !name.equals(".") && !name.contains("..")
+        && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
   }
 
   private static String baseName(String file) {

@@ -8,8 +8,9 @@ import org.apache.beam.sdk.values.PCollection;
  * inputs it takes and the element type it emits. Implementations are thin: they turn the config
  * into the stage's public {@code PTransform} (usable without the engine) and apply it.
  *
- * <p>Stages are found with {@link java.util.ServiceLoader}: list the implementation class in
- * {@code META-INF/services/org.unetpipelines.engine.Stage}. The engine names no stage class.
+ * <p>Stages are found with {@link java.util.ServiceLoader}: annotate the implementation with
+ * {@code @AutoService(Stage.class)}, which writes {@code META-INF/services/org.unetpipelines.engine.Stage}
+ * at compile time. The engine names no stage class.
  *
  * @param <C> the config record; its components carry {@link Param} annotations
  */
@@ -34,7 +35,9 @@ public interface Stage<C extends Record> {
   }
 
   /**
-   * Adds the stage to the pipeline.
+   * Adds the stage to the pipeline. Resolve every path the stage writes with
+   * {@link StageContext#output} (the engine checks them against the output root and each other) and
+   * paths under the root it only reads with {@link StageContext#outputToRead}.
    *
    * @param inputs the input collections in the order the pipeline file names them
    */

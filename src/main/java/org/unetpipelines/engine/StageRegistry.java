@@ -14,7 +14,7 @@ public final class StageRegistry {
     this.stages = Collections.unmodifiableMap(stages);
   }
 
-  /** The stages listed in {@code META-INF/services/org.unetpipelines.engine.Stage}. */
+  /** The stages listed in {@code META-INF/services/org.unetpipelines.engine.Stage} (generated from {@code @AutoService}). */
   public static StageRegistry load() {
     Map<String, Stage<?>> m = new TreeMap<>();
     for (Stage<?> s : ServiceLoader.load(Stage.class, StageRegistry.class.getClassLoader())) {

@@ -5,11 +5,11 @@ import java.util.Locale;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** "Did you mean ...?" for typos in stage types, names and config keys. */
-final class Suggest {
+public final class Suggest {
   private Suggest() {}
 
   /** The closest candidate within a small edit distance, as " (did you mean 'x'?)", or "". */
-  static String closest(String given, Collection<String> candidates) {
+  public static String closest(String given, Collection<String> candidates) {
     String best = null;
     int bestD = Integer.MAX_VALUE;
     int limit = Math.max(2, given.length() / 3);

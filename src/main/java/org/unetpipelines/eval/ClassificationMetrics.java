@@ -10,6 +10,8 @@ import static com.google.common.base.Preconditions.checkArgument;
  *       highest probability. Ties are broken towards the lower class index (a class ranks above the
  *       true class if its probability is higher, or equal with a lower index), as a stable sort
  *       by descending probability would.</li>
+ *   <li>predicted class, per-class accuracy and the confusion matrix: the predicted class is the top-1
+ *       class under the same tie rule; class k's accuracy is the share of its samples predicted as k.</li>
  *   <li>cross-entropy: the mean over samples of -ln(p[label]), in nats, with p clamped to
  *       {@link #EPSILON} from below so a zero probability gives a large finite loss.</li>
  * </ul>
@@ -34,6 +36,45 @@ public final class ClassificationMetrics {
       }
     }
     return above < k;
+  }
+
+  /** The predicted class: the highest probability, the lowest index among equal ones (the top-1 of {@link #inTopK}). */
+  public static int predicted(float[] probs) {
+    checkArgument(probs.length > 0, "no class probabilities");
+    int best = 0;
+    for (int c = 1; c < probs.length; c++) {
+      if (probs[c] > probs[best]) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Metric name of the per-class accuracy of class {@code k}: {@code accuracy_class_<k>}. */
+  public static String classAccuracyMetric(int k) {
+    return "accuracy_class_" + k;
+  }
+
+  /** Metric name of confusion-matrix cell (true class, predicted class): {@code confusion_<true>_<predicted>}. */
+  public static String confusionMetric(int trueClass, int predictedClass) {
+    return "confusion_" + trueClass + "_" + predictedClass;
+  }
+
+  /**
+   * The confusion matrix: {@code [true][predicted]} counts, K x K.
+   *
+   * @param probs one probability row per sample
+   */
+  public static long[][] confusion(float[][] probs, int[] labels) {
+    checkRows(probs, labels);
+    int k = probs[0].length;
+    long[][] m = new long[k][k];
+    for (int i = 0; i < labels.length; i++) {
+      checkArgument(probs[i].length == k && labels[i] >= 0 && labels[i] < k,
+          "row %s: %s probabilities, label %s (expected %s classes)", i, probs[i].length, labels[i], k);
+      m[labels[i]][predicted(probs[i])]++;
+    }
+    return m;
   }
 
   /** Fraction of rows whose label is in the top {@code k}. */

@@ -24,8 +24,10 @@ import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 
 /**
- * One self-contained HTML page (images embedded as base64, no scripts, opens from disk): the
- * aggregate metrics table (mean, std, 95 % CI, n per run), a per-image table of the main metrics,
+ * One self-contained HTML page (images embedded as base64, no scripts, opens from disk): the ISBI
+ * challenge's scores of each run's stack of images ({@link ChallengeMetrics}: V_rand, V_info, 2012
+ * Rand error, pixel error, warping error, with their chosen thresholds), the aggregate metrics table
+ * (mean, std, 95 % CI, n per run; stack scores for the challenge metrics), a per-image table of the main metrics,
  * training curves (one XChart PNG per curve metric, a line per run and split: the mean value per
  * epoch, or per step when all points are in one epoch; metrics with a single point, such as final
  * validation values, go to a table), and overlays of a few samples with a legend.
@@ -36,7 +38,11 @@ public final class HtmlReport {
 
   /** Metrics shown per image, when present. */
   public static final List<String> PER_IMAGE = List.of(
-      "pixel_error", "iou", "dice", "adapted_rand_error", "vi_split", "vi_merge", "top1", "cross_entropy");
+      "pixel_error", "v_rand", "v_info", "rand_error_2012", "warping_error", "iou", "dice", "adapted_rand_error",
+      "vi_split", "vi_merge", "top1", "cross_entropy");
+
+  /** Suffix of the aggregate records holding a challenge score's chosen threshold. */
+  static final String THRESHOLD_SUFFIX = "_threshold";
 
   /**
    * One sample's pictures.
@@ -64,6 +70,7 @@ public final class HtmlReport {
         .append(".sw{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin:0 4px 0 12px}")
         .append("</style></head><body>\n");
     h.append("<h1>").append(esc(title)).append("</h1>\n");
+    challengeTable(h, metrics);
     aggregateTable(h, metrics);
     perImageTable(h, metrics);
     curves(h, curve);
@@ -79,16 +86,63 @@ public final class HtmlReport {
     }
   }
 
+  private static boolean isThreshold(MetricRecord r) {
+    return r.getMetric().endsWith(THRESHOLD_SUFFIX)
+        && ChallengeMetrics.STACK_SCORED.contains(r.getMetric().substring(0, r.getMetric().length() - THRESHOLD_SUFFIX.length()));
+  }
+
+  /** One row per run / variant / dataset / split with challenge scores: each score at its threshold, and n. */
+  private static void challengeTable(StringBuilder h, List<MetricRecord> metrics) {
+    Map<String, Map<String, MetricRecord>> scores = new TreeMap<>();
+    Map<String, Map<String, Double>> thresholds = new TreeMap<>();
+    for (MetricRecord r : metrics) {
+      if (r.getImageId() != null) {
+        continue;
+      }
+      String key = String.join(" / ", r.getRun(), r.getVariant(), r.getDataset(), r.getSplit());
+      if (ChallengeMetrics.STACK_SCORED.contains(r.getMetric())) {
+        scores.computeIfAbsent(key, k -> new TreeMap<>()).put(r.getMetric(), r);
+      } else if (isThreshold(r)) {
+        String base = r.getMetric().substring(0, r.getMetric().length() - THRESHOLD_SUFFIX.length());
+        thresholds.computeIfAbsent(key, k -> new TreeMap<>()).put(base, r.getValue());
+      }
+    }
+    if (scores.isEmpty()) {
+      return;
+    }
+    h.append("<h2>ISBI challenge scores</h2>\n<p>Scores of the stack of images as the ISBI 2012 challenge ")
+        .append("computes them, each at its best threshold t: V_rand and V_info (current leaderboard, higher is ")
+        .append("better) after thinning the predicted borders, averaged over images; the 2012 Rand error and ")
+        .append("the pixel error from counts pooled over images; the warping error averaged over images. The ")
+        .append("U-Net paper: Rand error 0.0382, pixel error 0.0611, warping error 0.000353.</p>\n");
+    h.append("<table><tr><th class=l>run / variant / dataset / split</th>");
+    ChallengeMetrics.STACK_SCORED.forEach(m -> h.append("<th>").append(esc(m)).append("</th>"));
+    h.append("<th>n</th></tr>\n");
+    scores.forEach((key, vals) -> {
+      h.append("<tr><td class=l>").append(esc(key)).append("</td>");
+      long n = 0;
+      for (String m : ChallengeMetrics.STACK_SCORED) {
+        MetricRecord r = vals.get(m);
+        Double t = thresholds.getOrDefault(key, Map.of()).get(m);
+        h.append("<td>").append(r == null ? "" : num(r.getValue()))
+            .append(t == null ? "" : String.format(Locale.ROOT, " (t %.1f)", t)).append("</td>");
+        n = r == null ? n : Math.max(n, r.getN());
+      }
+      h.append("<td>").append(n).append("</td></tr>\n");
+    });
+    h.append("</table>\n");
+  }
+
   private static void aggregateTable(StringBuilder h, List<MetricRecord> metrics) {
-    List<MetricRecord> agg = metrics.stream().filter(r -> r.getImageId() == null).sorted(MetricFiles.ORDER)
-        .collect(Collectors.toList());
+    List<MetricRecord> agg = metrics.stream().filter(r -> r.getImageId() == null && !isThreshold(r))
+        .sorted(MetricFiles.ORDER).collect(Collectors.toList());
     h.append("<h2>Metrics</h2>\n");
     if (agg.isEmpty()) {
       h.append("<p>No aggregate metric records.</p>\n");
       return;
     }
     h.append("<table><tr><th class=l>run</th><th class=l>model</th><th class=l>variant</th><th class=l>dataset</th>")
-        .append("<th class=l>split</th><th class=l>metric</th><th>mean</th><th>std</th><th>95 % CI</th><th>n</th></tr>\n");
+        .append("<th class=l>split</th><th class=l>metric</th><th>mean (stack score)</th><th>std</th><th>95 % CI</th><th>n</th></tr>\n");
     for (MetricRecord r : agg) {
       h.append("<tr><td class=l>").append(esc(r.getRun())).append("</td><td class=l>").append(esc(r.getModel()))
           .append("</td><td class=l>").append(esc(r.getVariant())).append("</td><td class=l>")

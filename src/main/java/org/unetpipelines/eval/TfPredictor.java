@@ -2,7 +2,6 @@ package org.unetpipelines.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Result;
@@ -12,28 +11,46 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Serving;
 
 /**
- * A {@link Predictor} backed by a TensorFlow SavedModel that follows the serving contract: tag
+ * A {@link Predictor} backed by a TensorFlow SavedModel that follows the serving contract
+ * ({@link Serving}, shared with training): tag
  * {@code serve}, signature {@code serving_default}, input {@code image} float32 [N, H, W, C] in
- * [0, 1], output {@code probabilities} float32 [N, H', W', K]. Thread-safe (TF sessions are).
+ * [0, 1], output {@code probabilities} float32 [N, H', W', K] (the default head) and, for models
+ * with named heads ({@link ModelSpec#heads()}), {@code probabilities_<head>} per head. Runs the
+ * head of its spec. Thread-safe (TF sessions are).
  */
 public final class TfPredictor implements Predictor {
   private static final Logger LOG = LoggerFactory.getLogger(TfPredictor.class);
 
-  public static final String TAG = "serve";
-  public static final String SIGNATURE = "serving_default";
-  public static final String INPUT = "image";
-  public static final String OUTPUT = "probabilities";
+  private static final String TAG = Serving.TAG;
+  private static final String SIGNATURE = Serving.SIGNATURE;
+  private static final String INPUT = Serving.INPUT;
+
+  /**
+   * The output of a head ({@link Serving}): {@code probabilities} for the default head (null), else
+   * {@code probabilities_<head>}.
+   */
+  public static String output(String head) {
+    return head == null ? Serving.OUTPUT : Serving.headOutput(head);
+  }
 
   private final ModelSpec spec;
   private final SavedModelBundle bundle;
   private final SessionFunction function;
+  private final String output;
+  private final String inputTensor;
+  private final String outputTensor;
 
   private TfPredictor(ModelSpec spec, SavedModelBundle bundle, SessionFunction function) {
     this.spec = spec;
     this.bundle = bundle;
     this.function = function;
+    this.output = output(spec.head());
+    // Fetch only the chosen head, so a pruned head (UNet++ L1) runs only its own part of the graph.
+    this.inputTensor = function.signature().getInputs().get(INPUT).name;
+    this.outputTensor = function.signature().getOutputs().get(output).name;
   }
 
   /** Loads the SavedModel of {@code spec}; close the predictor to free it. */
@@ -48,9 +65,11 @@ public final class TfPredictor implements Predictor {
     }
     try {
       SessionFunction f = bundle.function(SIGNATURE);
-      checkArgument(f.signature().inputNames().contains(INPUT) && f.signature().outputNames().contains(OUTPUT),
-          "SavedModel %s signature '%s' must have input '%s' and output '%s', has inputs %s and outputs %s",
-          spec.savedModelDir(), SIGNATURE, INPUT, OUTPUT, f.signature().inputNames(), f.signature().outputNames());
+      String out = output(spec.head());
+      checkArgument(f.signature().inputNames().contains(INPUT) && f.signature().outputNames().contains(out),
+          "SavedModel %s signature '%s' must have input '%s' and output '%s'%s, has inputs %s and outputs %s",
+          spec.savedModelDir(), SIGNATURE, INPUT, out, spec.head() == null ? "" : " (head '" + spec.head() + "')",
+          f.signature().inputNames(), f.signature().outputNames());
       LOG.info("loaded SavedModel {} in {} ms", spec.savedModelDir(), (System.nanoTime() - t0) / 1_000_000);
       return new TfPredictor(spec, bundle, f);
     } catch (RuntimeException e) {
@@ -85,8 +104,8 @@ public final class TfPredictor implements Predictor {
     }
     Shape in = Shape.of(n, spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
     try (TFloat32 x = TFloat32.tensorOf(in, DataBuffers.of(batch, true, false));
-        Result r = function.call(Map.<String, Tensor>of(INPUT, x))) {
-      Tensor t = r.get(OUTPUT).orElseThrow(() -> new IllegalStateException("model returned no '" + OUTPUT + "'"));
+        Result r = function.session().runner().feed(inputTensor, x).fetch(outputTensor).run()) {
+      Tensor t = r.get(0);
       Shape expect = Shape.of(n, spec.outputHeight(), spec.outputWidth(), spec.classes());
       // A classifier (1x1 output) may also return [N, K].
       boolean flat = spec.outputHeight() == 1 && spec.outputWidth() == 1 && t.shape().equals(Shape.of(n, spec.classes()));

@@ -6,8 +6,8 @@ import java.util.List;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.MirrorPadding;
-import org.unetpipelines.augment.Tiler;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.TileGrid;
 
 /**
  * Whole-image inference from a tile {@link Predictor}, for images of any size.
@@ -21,11 +21,13 @@ import org.unetpipelines.image.ImageArray;
  *   <li><b>Sliding window with overlap averaging</b> (UNet++: 96x96 patches, 50 % overlap):
  *       {@code stride < output size}; every pixel is the mean of all tiles covering it.</li>
  * </ul>
- * Built on the augment room's blocks: {@link MirrorPadding} with {@link Boundary#REFLECT} for the mirrored
- * border and {@link Tiler} for tile placement (origins 0, s, 2s, ... plus one flush with the far
- * border) and stitching (its accumulator averages overlaps in double precision, so identical
+ * Built on shared blocks: {@link MirrorPadding} with {@link Boundary#REFLECT} for the mirrored border,
+ * {@link TileGrid} for tile placement (origins 0, s, 2s, ... plus one flush with the far border) and
+ * {@link TileStitcher} for stitching (it averages overlaps in double precision, so identical
  * overlapping outputs stitch exactly). Where the image is smaller than an output tile, one tile
- * covers it and the surplus (mirrored) output is cropped.
+ * covers it and the surplus (mirrored) output is cropped. With test-time augmentation ({@link Tta})
+ * each transformed copy of the image is tiled and predicted this way, transformed back, and the maps
+ * are averaged.
  */
 public final class TiledInference {
 
@@ -36,18 +38,20 @@ public final class TiledInference {
   private final int strideY;
   private final int strideX;
   private final int batch;
+  private final Tta tta;
 
-  private TiledInference(Predictor predictor, int strideY, int strideX, int batch) {
+  private TiledInference(Predictor predictor, int strideY, int strideX, int batch, Tta tta) {
     this.predictor = predictor;
     this.strideY = strideY;
     this.strideX = strideX;
     this.batch = batch;
+    this.tta = tta;
   }
 
   /** Overlap-tile: stride = the predictor's output tile size. */
   public static TiledInference overlapTile(Predictor predictor) {
     checkGeometry(predictor);
-    return new TiledInference(predictor, predictor.outputHeight(), predictor.outputWidth(), DEFAULT_BATCH);
+    return new TiledInference(predictor, predictor.outputHeight(), predictor.outputWidth(), DEFAULT_BATCH, Tta.NONE);
   }
 
   /**
@@ -59,13 +63,19 @@ public final class TiledInference {
     checkArgument(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
     int sy = Math.max(1, (int) Math.round(predictor.outputHeight() * (1 - overlap)));
     int sx = Math.max(1, (int) Math.round(predictor.outputWidth() * (1 - overlap)));
-    return new TiledInference(predictor, sy, sx, DEFAULT_BATCH);
+    return new TiledInference(predictor, sy, sx, DEFAULT_BATCH, Tta.NONE);
   }
 
   /** Tiles per predictor call, at least 1. */
   public TiledInference withBatch(int batch) {
     checkArgument(batch >= 1, "batch must be >= 1, got %s", batch);
-    return new TiledInference(predictor, strideY, strideX, batch);
+    return new TiledInference(predictor, strideY, strideX, batch, tta);
+  }
+
+  /** Test-time augmentation (default {@link Tta#NONE}). */
+  public TiledInference withTta(Tta tta) {
+    checkArgument(tta != null, "tta must be given (none, flips or dihedral)");
+    return new TiledInference(predictor, strideY, strideX, batch, tta);
   }
 
   private static void checkGeometry(Predictor p) {
@@ -80,11 +90,38 @@ public final class TiledInference {
 
   /**
    * The probability map of an image, {@code height x width x classes} (classes &lt;= 4, the most an
-   * {@link ImageArray} tile holds; classifiers do not tile, see {@link Inference#classify}).
+   * {@link ImageArray} tile holds; classifiers do not tile, see {@link Predictor#classify}).
    *
    * @param image any depth; integer images are scaled to [0, 1] by their depth maximum
    */
   public ProbabilityMap predict(ImageArray image) {
+    if (tta == Tta.NONE) {
+      return predictOnce(image);
+    }
+    ImageArray normalized = ImageArray.wrap(image.height(), image.width(), image.channels(), ImageArray.Depth.F32,
+        image.normalized());
+    double[] sum = null;
+    int k = 0;
+    for (Tta.Transform t : tta.transforms()) {
+      ProbabilityMap p = predictOnce(t.apply(normalized));
+      float[] back = t.invert(ImageArray.wrap(p.height(), p.width(), p.classes(), ImageArray.Depth.F32, p.data())).data();
+      if (sum == null) {
+        sum = new double[back.length];
+        k = p.classes();
+      }
+      for (int i = 0; i < back.length; i++) {
+        sum[i] += back[i];
+      }
+    }
+    float[] mean = new float[sum.length];
+    int n = tta.transforms().size();
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] = (float) (sum[i] / n);
+    }
+    return new ProbabilityMap(image.height(), image.width(), k, mean);
+  }
+
+  private ProbabilityMap predictOnce(ImageArray image) {
     checkArgument(image.channels() == predictor.inputChannels(),
         "image has %s channels but the model reads %s", image.channels(), predictor.inputChannels());
     int k = predictor.classes();
@@ -103,14 +140,14 @@ public final class TiledInference {
     int coverW = Math.max(w, ow);
     ImageArray normalized = ImageArray.wrap(h, w, image.channels(), ImageArray.Depth.F32, image.normalized());
     ImageArray padded = MirrorPadding.pad(normalized, top, top + coverH - h, left, left + coverW - w, Boundary.REFLECT);
-    Tiler tiler = new Tiler(coverH, coverW, oh, ow, strideY, strideX);
-    Tiler.Accumulator acc = tiler.accumulator(k);
-    List<Crops.Window> windows = tiler.windows();
-    for (int from = 0; from < windows.size(); from += batch) {
-      List<Crops.Window> part = windows.subList(from, Math.min(windows.size(), from + batch));
+    TileGrid grid = new TileGrid(coverH, coverW, oh, ow, strideY, strideX);
+    TileStitcher acc = new TileStitcher(coverH, coverW, k);
+    List<TileGrid.Origin> origins = grid.origins();
+    for (int from = 0; from < origins.size(); from += batch) {
+      List<TileGrid.Origin> part = origins.subList(from, Math.min(origins.size(), from + batch));
       float[][] tiles = new float[part.size()][];
       for (int t = 0; t < tiles.length; t++) {
-        Crops.Window o = part.get(t);
+        TileGrid.Origin o = part.get(t);
         tiles[t] = Crops.crop(padded, new Crops.Window(o.y(), o.x(), ih, iw)).data();
       }
       float[][] out = predictor.predict(tiles);

@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.hash.Hashing;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.unetpipelines.records.Sample;
+import org.unetpipelines.train.task.Task;
 
 /**
  * One epoch of batches, prepared by a background thread so a training step does not wait on input:
@@ -36,17 +39,17 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
   /**
    * @param random true for training (shuffle, random crops); false for validation (source order, centered windows)
    */
-  public BatchStream(Iterable<Sample> source, SampleArrays arrays, int batchSize, int shuffleBuffer, long seed,
+  public BatchStream(Iterable<Sample> source, Task task, int batchSize, int shuffleBuffer, long seed,
       long epoch, long skipBatches, int prefetch, boolean random) {
     checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
     this.queue = new ArrayBlockingQueue<>(Math.max(1, prefetch));
-    this.producer = new Thread(() -> produce(source, arrays, batchSize, random ? shuffleBuffer : 0, seed, epoch,
+    this.producer = new Thread(() -> produce(source, task, batchSize, random ? shuffleBuffer : 0, seed, epoch,
         skipBatches, random), "batch-stream-epoch-" + epoch);
     producer.setDaemon(true);
     producer.start();
   }
 
-  private void produce(Iterable<Sample> source, SampleArrays arrays, int batchSize, int shuffleBuffer, long seed,
+  private void produce(Iterable<Sample> source, Task task, int batchSize, int shuffleBuffer, long seed,
       long epoch, long skipBatches, boolean random) {
     try {
       SplittableRandom rng = new SplittableRandom(
@@ -62,16 +65,22 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
           continue;
         }
         int n = group.size();
-        float[] images = new float[n * arrays.imageSize()];
-        float[] targets = new float[n * arrays.targetSize()];
-        float[] weights = new float[n * arrays.weightSize()];
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
+          long size = n;
+          for (long d : f.getValue()) {
+            size *= d;
+          }
+          checkArgument(size <= Integer.MAX_VALUE, "batch feed %s of %s elements is too large", f.getKey(), size);
+          arrays.put(f.getKey(), new float[(int) size]);
+        }
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           Sample s = group.get(i);
-          arrays.fill(s, arrays.window(s, seed, epoch, random), i, images, targets, weights);
+          task.fill(s, i, arrays, SampleArrays.sampleKey(seed, epoch, s.getId()), random);
           ids.add(s.getId());
         }
-        put(new Batch(n, images, targets, weights, List.copyOf(ids), epoch, index - 1));
+        put(new Batch(n, arrays, ids, epoch, index - 1));
       }
       put(END);
     } catch (InterruptedException e) {

@@ -10,5 +10,12 @@ public enum LossKind {
   /** Soft Dice: 1 - (2 sum(p*y) + 1) / (sum p + sum y + 1), averaged over the foreground classes. */
   DICE,
   /** Hybrid: (weighted) cross-entropy + soft Dice (UNet++). */
-  BCE_DICE
+  BCE_DICE,
+  /**
+   * UNet++'s hybrid loss as its code computes it ({@code bce_dice_loss}): 0.5 * (weighted)
+   * cross-entropy - soft Dice, one global Dice over the whole batch, smooth 1 (minimum -1).
+   */
+  HYBRID,
+  /** As {@link #HYBRID}, but Dice per image, averaged over the batch (the paper's formula). */
+  HYBRID_PER_IMAGE
 }

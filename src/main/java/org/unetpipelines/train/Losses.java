@@ -38,18 +38,27 @@ public final class Losses {
         Placeholder.shape(Shape.of(-1, d[1], d[2], k)));
     Placeholder<TFloat32> weights = tf.withName("weights").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, d[1], d[2], 1)));
-    Operand<TFloat32> value;
+    return new Loss(target, weights, tf.withName("value").identity(value(tf, logits, target, weights, kind)));
+  }
+
+  /**
+   * The loss {@code kind} of {@code logits} against {@code target} ({@code [N, H, W, K]}) and
+   * {@code weights} ({@code [N, H, W, 1]}); a scalar.
+   */
+  public static Operand<TFloat32> value(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target,
+      Operand<TFloat32> weights, LossKind kind) {
     switch (kind) {
       case CROSS_ENTROPY:
-        value = crossEntropy(tf, logits, target, weights);
-        break;
+        return crossEntropy(tf, logits, target, weights);
       case DICE:
-        value = dice(tf, logits, target);
-        break;
+        return dice(tf, logits, target);
+      case HYBRID:
+        return hybrid(tf, logits, target, weights, false);
+      case HYBRID_PER_IMAGE:
+        return hybrid(tf, logits, target, weights, true);
       default:
-        value = tf.math.add(crossEntropy(tf, logits, target, weights), dice(tf, logits, target));
+        return tf.math.add(crossEntropy(tf, logits, target, weights), dice(tf, logits, target));
     }
-    return new Loss(target, weights, tf.withName("value").identity(value));
   }
 
   /**
@@ -86,6 +95,31 @@ public final class Losses {
       score = tf.slice(score, tf.constant(new int[] {1}), tf.constant(new int[] {(int) k - 1}));
     }
     return tf.math.sub(tf.constant(1f), tf.math.mean(score, tf.constant(0)));
+  }
+
+  /**
+   * UNet++'s hybrid loss as its code computes it ({@code bce_dice_loss}):
+   * {@code 0.5 * CE - Dice}, Dice = (2 sum(y*p) + 1) / (sum y + sum p + 1) over every element of the
+   * batch (all pixels and channels: Keras' {@code K.flatten}), or with {@code perImage} one Dice per
+   * image (sums over H, W, K), averaged over the batch. CE is {@link #crossEntropy} (mean over pixels,
+   * weighted by the border weight map; ones give the code's plain mean BCE, computed from logits
+   * without Keras' 1e-7 probability clipping). The value can be negative; its minimum is -1 (CE = 0,
+   * Dice = 1).
+   */
+  public static Operand<TFloat32> hybrid(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> target,
+      Operand<TFloat32> weights, boolean perImage) {
+    long k = logits.shape().get(3);
+    Operand<TFloat32> p = k == 1 ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);
+    Operand<TInt32> axes = perImage ? tf.constant(new int[] {1, 2, 3}) : allAxes(tf, 4);
+    Operand<TFloat32> inter = tf.sum(tf.math.mul(p, target), axes); // [] or [N]
+    Operand<TFloat32> denom = tf.math.add(tf.sum(p, axes), tf.sum(target, axes));
+    Operand<TFloat32> smooth = tf.constant(DICE_SMOOTH);
+    Operand<TFloat32> dice = tf.math.div(tf.math.add(tf.math.mul(tf.constant(2f), inter), smooth),
+        tf.math.add(denom, smooth));
+    if (perImage) {
+      dice = tf.math.mean(dice, tf.constant(0));
+    }
+    return tf.math.sub(tf.math.mul(tf.constant(0.5f), crossEntropy(tf, logits, target, weights)), dice);
   }
 
   private static Operand<TInt32> allAxes(Ops tf, int rank) {

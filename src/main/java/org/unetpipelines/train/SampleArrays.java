@@ -50,6 +50,17 @@ public final class SampleArrays {
 
   /** Top-left corner of the input window: seeded random (training) or centered. */
   public int[] window(Sample s, long seed, long epoch, boolean random) {
+    return window(s, sampleKey(seed, epoch, s.getId()), random);
+  }
+
+  /** The per-sample random key of (seed, epoch, sample id) that training batches draw from. */
+  public static long sampleKey(long seed, long epoch, String id) {
+    return Hashing.murmur3_128().newHasher().putLong(seed).putLong(epoch)
+        .putString(id, StandardCharsets.UTF_8).hash().asLong();
+  }
+
+  /** Top-left corner of the input window: random from {@code key} (training) or centered. */
+  public int[] window(Sample s, long key, boolean random) {
     int h = s.getImage().getHeight();
     int w = s.getImage().getWidth();
     checkArgument(h >= height && w >= width, "sample %s is %sx%s, smaller than the %sx%s input",
@@ -57,8 +68,6 @@ public final class SampleArrays {
     if (!random) {
       return new int[] {(h - height) / 2, (w - width) / 2};
     }
-    long key = Hashing.murmur3_128().newHasher().putLong(seed).putLong(epoch)
-        .putString(s.getId(), StandardCharsets.UTF_8).hash().asLong();
     SplittableRandom r = new SplittableRandom(key);
     return new int[] {r.nextInt(h - height + 1), r.nextInt(w - width + 1)};
   }

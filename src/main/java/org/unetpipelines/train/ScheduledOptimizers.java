@@ -27,11 +27,21 @@ public final class ScheduledOptimizers {
   /** Builds the optimizer named by {@code kind}; {@code learningRate} is a float32 scalar operand. */
   public static Optimizer create(Graph graph, OptimizerKind kind, Operand<TFloat32> learningRate, float momentum,
       boolean nesterov, float beta1, float beta2, float epsilon) {
+    return create(graph, null, kind, learningRate, momentum, nesterov, beta1, beta2, epsilon);
+  }
+
+  /**
+   * As {@link #create(Graph, OptimizerKind, Operand, float, boolean, float, float, float)}, with its
+   * slots and state under the graph scope {@code scope} (null: the optimizer's name), so that several
+   * optimizers can live in one graph (one per training phase).
+   */
+  public static Optimizer create(Graph graph, String scope, OptimizerKind kind, Operand<TFloat32> learningRate,
+      float momentum, boolean nesterov, float beta1, float beta2, float epsilon) {
     switch (kind) {
       case MOMENTUM:
-        return new Momentum(graph, learningRate, momentum, nesterov);
+        return new Momentum(graph, scope, learningRate, momentum, nesterov);
       default:
-        return new Adam(graph, learningRate, beta1, beta2, epsilon);
+        return new Adam(graph, scope, learningRate, beta1, beta2, epsilon);
     }
   }
 
@@ -75,8 +85,12 @@ public final class ScheduledOptimizers {
     private final Slots slots;
 
     public Momentum(Graph graph, Operand<TFloat32> learningRate, float momentum, boolean nesterov) {
-      super(graph);
-      this.slots = new Slots(graph, getOptimizerName());
+      this(graph, null, learningRate, momentum, nesterov);
+    }
+
+    public Momentum(Graph graph, String scope, Operand<TFloat32> learningRate, float momentum, boolean nesterov) {
+      super(graph, scope == null ? "Momentum" : scope);
+      this.slots = new Slots(graph, scope == null ? getOptimizerName() : scope);
       checkArgument(momentum >= 0f && momentum < 1f, "momentum must be in [0, 1), got %s", momentum);
       this.learningRate = learningRate;
       this.momentum = momentum;
@@ -116,8 +130,12 @@ public final class ScheduledOptimizers {
     private final Slots slots;
 
     public Adam(Graph graph, Operand<TFloat32> learningRate, float beta1, float beta2, float epsilon) {
-      super(graph);
-      this.slots = new Slots(graph, getOptimizerName());
+      this(graph, null, learningRate, beta1, beta2, epsilon);
+    }
+
+    public Adam(Graph graph, String scope, Operand<TFloat32> learningRate, float beta1, float beta2, float epsilon) {
+      super(graph, scope == null ? "Adam" : scope);
+      this.slots = new Slots(graph, scope == null ? getOptimizerName() : scope);
       checkArgument(beta1 >= 0f && beta1 < 1f, "beta1 must be in [0, 1), got %s", beta1);
       checkArgument(beta2 >= 0f && beta2 < 1f, "beta2 must be in [0, 1), got %s", beta2);
       checkArgument(epsilon > 0f, "epsilon must be > 0, got %s", epsilon);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,19 +18,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.RunMetadata;
 import org.unetpipelines.model.SegmentationNet;
+import org.unetpipelines.model.Serving;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
+import org.unetpipelines.train.task.Segmentation;
+import org.unetpipelines.train.task.Task;
 
 /**
- * The training loop: streams samples (shuffle buffer, batches prepared by a background thread),
- * steps the optimizer on a schedule, validates every epoch, stops early, checkpoints every N steps,
- * resumes from the last checkpoint on the same curve, and exports a SavedModel plus
- * {@code model.json}.
+ * The one training loop, for every {@link Task}: streams samples (shuffle buffer, batches prepared by
+ * a background thread), runs the task's phases every step on a schedule, validates every epoch, stops
+ * early, checkpoints every N steps, resumes from the newest good checkpoint on the same curve, and
+ * exports a SavedModel plus {@code model.json}.
  *
- * <p>Output folder layout: {@code checkpoints/ckpt-<step>.*} and {@code checkpoints/state.json},
- * {@code curve.csv} and {@code curve.avro}, {@code saved_model/} (tag "serve", signature
- * "serving_default", input "image" [N,H,W,C] float32 in [0,1], output "probabilities" [N,H',W',K]),
- * {@code model.json} (the {@link ModelArtifact} fields plus the serving contract).
+ * <p>Output folder layout: {@code checkpoints/ckpt-<step>.*} (variables and every optimizer's slots)
+ * with {@code ckpt-<step>.state.json} beside each and {@code state.json} naming the newest;
+ * {@code curve.csv} and {@code curve.avro}; {@code saved_model/} (tag "serve", signature
+ * "serving_default", input "image", outputs as the task serves them); {@code model.json} (the
+ * {@link ModelArtifact} fields, the task's properties and the serving contract).
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -41,291 +46,199 @@ public final class Trainer {
   public static final String MODEL_JSON = "model.json";
   public static final String CURVE_CSV = "curve.csv";
   public static final String CURVE_AVRO = "curve.avro";
+  private static final String STATE_SUFFIX = ".state.json";
 
   /** What a checkpoint needs besides the variables to continue the same run. */
-  public record CheckpointState(String variant, String optimizer, int height, int width, long seed, long step,
-      long epoch,
-      long batchesInEpoch, double scheduleScale, double scheduleBest,
-      int scheduleWait, double bestValidation, int epochsWithoutImprovement, double epochLossSum, long epochBatches,
-      double elapsedSeconds, String prefix) {}
+  public record CheckpointState(String family, String variant, String optimizer, int height, int width, long seed,
+      long step, long epoch, long batchesInEpoch, LearningRateSchedule.State schedule, double bestValidation,
+      int epochsWithoutImprovement, double epochLossSum, long epochBatches, double elapsedSeconds, String prefix,
+      int restarts, long attemptStart) {}
 
-  private final SegmentationNet net;
+  /** The mutable position of a run: everything a checkpoint records. */
+  private static final class Progress {
+    long step;
+    long epoch;
+    long batchInEpoch;
+    double best;
+    int noImprove;
+    double epochLossSum;
+    long epochBatches;
+    double elapsedBefore;
+    /** Restarts so far (Task#restart) and the step the current attempt began at. */
+    int restarts;
+    long attemptStart;
+    long startNanos = System.nanoTime();
+    boolean resumed;
+
+    double elapsed() {
+      return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+    }
+  }
+
+  private final Task task;
   private final TrainConfig config;
   private final Path out;
+  private final Path ckptDir;
   private final String run;
   private final String configJson;
+  private final LearningRateSchedule schedule;
 
-  private Trainer(SegmentationNet net, TrainConfig config, Path out, String run, String configJson) {
-    this.net = net;
+  private Trainer(Task task, TrainConfig config, Path out, String run, String configJson) {
+    this.task = task;
     this.config = config;
     this.out = out;
+    this.ckptDir = out.resolve(CHECKPOINTS);
     this.run = run;
     this.configJson = configJson;
+    this.schedule = config.newSchedule();
+  }
+
+  /** Trains a segmentation network (one head, or several with deep supervision); see {@link #train(Task, ...)}. */
+  public static ModelArtifact train(SegmentationNet net, TrainConfig config, Iterable<Sample> train,
+      Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
+    return train(new Segmentation(net, config.height(), config.width(), config.loss()), config, train, validation, out,
+        run, configJson);
   }
 
   /**
-   * Trains {@code net} on {@code train} (iterated once per epoch), validating on {@code validation}
+   * Trains {@code task} on {@code train} (iterated once per epoch), validating on {@code validation}
    * (may be null) after each epoch, writing everything under {@code out}.
    *
    * @param run run id recorded in curve points and the artifact
    * @param configJson the stage config as JSON (recorded in the artifact)
    */
-  public static ModelArtifact train(SegmentationNet net, TrainConfig config, Iterable<Sample> train,
-      Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
-    return new Trainer(net, config, out, run, configJson).run(train, validation);
+  public static ModelArtifact train(Task task, TrainConfig config, Iterable<Sample> train, Iterable<Sample> validation,
+      Path out, String run, String configJson) throws IOException {
+    return new Trainer(task, config, out, run, configJson).run(train, validation);
   }
 
   private ModelArtifact run(Iterable<Sample> train, Iterable<Sample> validation) throws IOException {
-    Files.createDirectories(out);
-    Path ckptDir = out.resolve(CHECKPOINTS);
     Files.createDirectories(ckptDir);
-    int[] outSize = net.outputSize(config.height(), config.width());
-    SampleArrays arrays = new SampleArrays(config.height(), config.width(), net.inputChannels(), outSize[0],
-        outSize[1], net.classes());
-    LearningRateSchedule schedule = config.newSchedule();
     if (config.earlyStoppingPatience() > 0 && validation == null) {
       LOG.warn("early stopping needs a validation set; it is off for this run");
     }
-    try (TrainingGraph tg = TrainingGraph.create(net, config)) {
+    try (TrainingGraph tg = TrainingGraph.create(task, config)) {
       tg.initialize();
-      long params = tg.model().parameterCount();
-      CheckpointState state = config.resume() ? readState(ckptDir) : null;
-      CurveLog curve;
-      long step = 0;
-      long epoch = 0;
-      long skip = 0;
-      double bestVal = Double.POSITIVE_INFINITY;
-      int noImprove = 0;
-      double epochLossSum = 0;
-      long epochBatches = 0;
-      double elapsedBefore = 0;
-      if (state != null) {
-        String optimizer = optimizerName();
-        if (!net.variant().equals(state.variant()) || !optimizer.equals(state.optimizer())
-            || config.height() != state.height() || config.width() != state.width() || config.seed() != state.seed()) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT,
-              "the checkpoint in %s was written by another run (%s, %s, %dx%d, seed %d); this run is %s, %s, %dx%d, "
-              + "seed %d. Use another output folder, delete %s, or turn resume off", ckptDir, state.variant(),
-              state.optimizer(), state.height(), state.width(), state.seed(), net.variant(), optimizer,
-              config.height(), config.width(), config.seed(), ckptDir));
-        }
-        tg.restore(ckptDir.resolve(state.prefix()));
-        step = state.step();
-        epoch = state.epoch();
-        skip = state.batchesInEpoch();
-        schedule.restore(new LearningRateSchedule.State(state.scheduleScale(), state.scheduleBest(),
-            state.scheduleWait()));
-        bestVal = state.bestValidation();
-        noImprove = state.epochsWithoutImprovement();
-        epochLossSum = state.epochLossSum();
-        epochBatches = state.epochBatches();
-        elapsedBefore = state.elapsedSeconds();
-        curve = CurveLog.resume(out.resolve(CURVE_CSV), step);
-        LOG.info("resumed {} from checkpoint {} at step {} (epoch {}, batch {})", run, state.prefix(), step, epoch, skip);
-      } else {
-        curve = CurveLog.create(out.resolve(CURVE_CSV));
+      Progress p = config.resume() ? resume(tg) : null;
+      if (p == null) {
+        p = new Progress();
+        p.best = task.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
       }
-      LOG.info("training {} ({} parameters, input {}x{} -> output {}x{}) for {} steps on {}, batch {}, {} {} lr {}",
-          net.variant(), params, config.height(), config.width(), outSize[0], outSize[1], config.steps(),
-          config.device().yaml(), config.batchSize(), config.optimizer().name().toLowerCase(Locale.ROOT), schedule,
-          config.learningRate());
-      long t0 = System.nanoTime();
-      long startStep = step;
-      long lastLogStep = step;
-      long lastLogTime = t0;
-      List<Double> resumedLosses = CurveLog.series(curve.points(), "train", "loss");
-      float lastLoss = resumedLosses.isEmpty() ? Float.NaN : resumedLosses.get(resumedLosses.size() - 1).floatValue();
-      boolean stop = false;
-      boolean tracedPlacement = false;
-      long lastEpochEndStep = -1;
-      long batchInEpoch = skip;
+      long params = tg.model().parameterCount();
+      Task.Geometry geo = task.geometry();
+      LOG.info("training {} {} ({} parameters, {} phase(s) {}, input {}x{} -> output {}x{}) for {} steps on {}, "
+          + "batch {}, {} {} lr {}", task.family(), task.variant(), params, tg.phases().size(), tg.phases(),
+          geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(), config.steps(),
+          config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate());
+      long startStep = p.step;
+      CurveLog curve = p.resumed ? CurveLog.resume(out.resolve(CURVE_CSV), p.step) : CurveLog.create(out.resolve(CURVE_CSV));
+      double lastLoss;
       try {
-        while (step < config.steps() && !stop) {
-          batchInEpoch = skip;
-          try (BatchStream batches = new BatchStream(train, arrays, config.batchSize(), config.shuffleBuffer(),
-              config.seed(), epoch, skip, config.prefetch(), true)) {
-            skip = 0;
-            while (step < config.steps() && batches.hasNext()) {
-              Batch b = batches.next();
-              double lr = schedule.rate(step);
-              RunMetadata[] meta = tracedPlacement ? null : new RunMetadata[1];
-              float loss = tg.step(b, lr, step, meta);
-              if (meta != null) {
-                tracedPlacement = true;
-                if (meta[0] != null) {
-                  Device.logPlacement(meta[0]);
-                }
-              }
-              if (!Float.isFinite(loss)) {
-                throw new IllegalStateException(String.format(Locale.ROOT,
-                    "training loss became %s at step %d (learning rate %g); lower the learning rate", loss, step + 1, lr));
-              }
-              step++;
-              batchInEpoch++;
-              epochLossSum += loss;
-              epochBatches++;
-              lastLoss = loss;
-              double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-              curve.add(run, step, epoch, "train", "loss", loss, elapsed);
-              curve.add(run, step, epoch, "train", "learning_rate", lr, elapsed);
-              if (step % config.logEvery() == 0 || step == config.steps()) {
-                long now = System.nanoTime();
-                double rate = (step - lastLogStep) / Math.max(1e-9, (now - lastLogTime) / 1e9);
-                double eta = (config.steps() - step) / Math.max(1e-9, rate);
-                LOG.info(String.format(Locale.ROOT, "step %d/%d epoch %d loss %.4f lr %.3g | %.2f step/s ETA %s",
-                    step, config.steps(), epoch, loss, lr, rate, duration(eta)));
-                lastLogStep = step;
-                lastLogTime = now;
-                curve.flush();
-              }
-              if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0 && step < config.steps()) {
-                LearningRateSchedule.State s = schedule.state();
-                checkpoint(tg, ckptDir, curve, new CheckpointState(net.variant(), optimizerName(), config.height(),
-                    config.width(), config.seed(), step, epoch, batchInEpoch, s.scale(), s.best(),
-                    s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches,
-                    elapsedBefore + (System.nanoTime() - t0) / 1e9, "ckpt-" + step));
-              }
-            }
-            if (!batches.hasNext()) { // the epoch is complete
-              if (epochBatches == 0) {
-                throw new IllegalArgumentException("the training set is empty: no samples to train on");
-              }
-              double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-              double trainMean = epochLossSum / epochBatches;
-              curve.add(run, step, epoch, "train", "epoch_loss", trainMean, elapsed);
-              double monitored = trainMean;
-              if (validation != null) {
-                double[] v = validate(tg, validation, arrays);
-                monitored = v[0];
-                curve.add(run, step, epoch, "validation", "loss", v[0], elapsed);
-                curve.add(run, step, epoch, "validation", "iou", v[1], elapsed);
-                LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f, validation loss %.4f, "
-                    + "IoU %.4f", epoch, step, trainMean, v[0], v[1]));
-                if (v[0] < bestVal - config.minDelta()) {
-                  bestVal = v[0];
-                  noImprove = 0;
-                } else if (config.earlyStoppingPatience() > 0 && ++noImprove >= config.earlyStoppingPatience()) {
-                  LOG.info("early stopping after epoch {}: validation loss has not improved for {} epochs (best {})",
-                      epoch, noImprove, bestVal);
-                  stop = true;
-                }
-              } else {
-                LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f", epoch, step, trainMean));
-              }
-              schedule.onEpochEnd(monitored);
-              lastEpochEndStep = step;
-              epoch++;
-              epochLossSum = 0;
-              epochBatches = 0;
-              batchInEpoch = 0;
-            }
-          }
-        }
-        if (validation != null && lastEpochEndStep != step) { // final (partial-epoch) validation
-          double[] v = validate(tg, validation, arrays);
-          double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-          curve.add(run, step, epoch, "validation", CurveLog.FINAL_PREFIX + "loss", v[0], elapsed);
-          curve.add(run, step, epoch, "validation", CurveLog.FINAL_PREFIX + "iou", v[1], elapsed);
-          LOG.info(String.format(Locale.ROOT, "final validation at step %d: loss %.4f, IoU %.4f", step, v[0], v[1]));
-        }
+        lastLoss = loop(tg, p, curve, train, validation);
         curve.flush();
         curve.writeAvro(out.resolve(CURVE_AVRO));
       } finally {
         curve.close();
       }
-      double seconds = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", step, step - startStep, seconds));
-      // Final checkpoint and export.
-      LearningRateSchedule.State s = schedule.state();
-      checkpoint(tg, ckptDir, null, new CheckpointState(net.variant(), optimizerName(), config.height(),
-          config.width(), config.seed(), step, epoch, batchInEpoch, s.scale(), s.best(),
-          s.epochsWithoutImprovement(), bestVal, noImprove, epochLossSum, epochBatches, seconds, "ckpt-" + step));
-      Path savedModel = out.resolve(SAVED_MODEL);
-      deleteRecursively(savedModel);
-      tg.exportSavedModel(savedModel);
-      ModelArtifact artifact = ModelArtifact.newBuilder()
-          .setRun(run)
-          .setModel(net.family())
-          .setVariant(net.variant())
-          .setSavedModelDir(savedModel.toAbsolutePath().toString())
-          .setCheckpointDir(ckptDir.toAbsolutePath().toString())
-          .setInputHeight(config.height())
-          .setInputWidth(config.width())
-          .setInputChannels(net.inputChannels())
-          .setOutputHeight(outSize[0])
-          .setOutputWidth(outSize[1])
-          .setClasses(net.classes())
-          .setParameters(params)
-          .setSteps(step)
-          .setSeed(config.seed())
-          .setTrainSeconds(seconds)
-          .setFinalLoss(Float.isNaN(lastLoss) ? Double.NaN : lastLoss)
-          .setConfig(configJson)
-          .setCurve(out.resolve(CURVE_CSV).toAbsolutePath().toString())
-          .build();
-      writeModelJson(out.resolve(MODEL_JSON), artifact, net.properties());
-      LOG.info("SavedModel written to {}", savedModel);
-      return artifact;
+      double seconds = p.elapsed();
+      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", p.step, p.step - startStep, seconds));
+      checkpoint(tg, null, p);
+      return export(tg, p, params, seconds, lastLoss);
     }
   }
 
-  private String optimizerName() {
-    return config.optimizer().name().toLowerCase(Locale.ROOT);
-  }
+  // ---- resume ----
 
-  /** Validation over the whole set: mean loss over batches (weighted by batch size) and foreground IoU. */
-  private double[] validate(TrainingGraph tg, Iterable<Sample> validation, SampleArrays arrays) {
-    SegMetrics metrics = new SegMetrics(net.classes());
-    double lossSum = 0;
-    long n = 0;
-    try (BatchStream vb = new BatchStream(validation, arrays, config.batchSize(), 0, config.seed(), 0, 0,
-        config.prefetch(), false)) {
-      while (vb.hasNext()) {
-        Batch b = vb.next();
-        TrainingGraph.Evaluation e = tg.evaluate(b);
-        lossSum += e.loss() * b.size();
-        n += b.size();
-        metrics.add(e.probabilities(), b.targets());
-      }
+  /**
+   * The newest checkpoint that restores, or null when there is none. A checkpoint whose files are
+   * missing or unreadable is skipped with a warning and the one before it is tried; a checkpoint
+   * written by another run (other model, optimizer, size or seed) is an error.
+   */
+  private Progress resume(TrainingGraph tg) throws IOException {
+    List<Path> states = checkpointStates(ckptDir);
+    if (states.isEmpty()) {
+      return null;
     }
-    if (n == 0) {
-      throw new IllegalArgumentException("the validation set is empty");
-    }
-    return new double[] {lossSum / n, metrics.iou()};
-  }
-
-  private void checkpoint(TrainingGraph tg, Path dir, CurveLog curve, CheckpointState state) throws IOException {
-    if (curve != null) {
-      curve.flush();
-    }
-    tg.save(dir.resolve(state.prefix()));
-    Path tmp = dir.resolve(STATE_FILE + ".tmp");
-    JSON.writeValue(tmp.toFile(), state);
-    Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    pruneCheckpoints(dir, state.step());
-    LOG.info("checkpoint {} written", dir.resolve(state.prefix()));
-  }
-
-  private void pruneCheckpoints(Path dir, long current) throws IOException {
-    List<Long> steps = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ckpt-*.index")) {
-      for (Path p : ds) {
-        String name = p.getFileName().toString();
-        steps.add(Long.parseLong(name.substring(5, name.length() - ".index".length())));
-      }
-    }
-    steps.sort(null);
-    for (int i = 0; i < steps.size() - config.keepCheckpoints(); i++) {
-      long old = steps.get(i);
-      if (old == current) {
+    List<String> failures = new ArrayList<>();
+    for (Path file : states) {
+      CheckpointState state;
+      try {
+        state = JSON.readValue(file.toFile(), CheckpointState.class);
+      } catch (IOException e) {
+        failures.add(file + ": " + e.getMessage());
+        LOG.warn("checkpoint state {} is unreadable ({}); trying the one before", file, e.getMessage());
         continue;
       }
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ckpt-" + old + ".*")) {
-        for (Path p : ds) {
-          Files.deleteIfExists(p);
-        }
+      checkSameRun(state);
+      Path prefix = ckptDir.resolve(state.prefix());
+      try {
+        tg.restore(prefix);
+      } catch (RuntimeException e) {
+        failures.add(prefix + ": " + e.getMessage());
+        LOG.warn("checkpoint {} does not restore ({}); trying the one before", prefix, firstLine(e.getMessage()));
+        continue;
       }
+      Progress p = new Progress();
+      p.resumed = true;
+      p.step = state.step();
+      p.epoch = state.epoch();
+      p.batchInEpoch = state.batchesInEpoch();
+      schedule.restore(state.schedule());
+      p.best = state.bestValidation();
+      p.noImprove = state.epochsWithoutImprovement();
+      p.epochLossSum = state.epochLossSum();
+      p.epochBatches = state.epochBatches();
+      p.elapsedBefore = state.elapsedSeconds();
+      p.restarts = state.restarts();
+      p.attemptStart = state.attemptStart();
+      LOG.info("resumed {} from checkpoint {} at step {} (epoch {}, batch {})", run, prefix, p.step, p.epoch,
+          p.batchInEpoch);
+      return p;
     }
+    throw new IllegalStateException("no checkpoint in " + ckptDir + " restores: " + String.join("; ", failures)
+        + ". Delete the folder or turn 'resume' off to start over");
+  }
+
+  private void checkSameRun(CheckpointState s) {
+    if (!task.family().equals(s.family()) || !task.variant().equals(s.variant()) || !optimizerName().equals(s.optimizer())
+        || config.height() != s.height() || config.width() != s.width() || config.seed() != s.seed()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "the checkpoint in %s was written by another run (%s %s, %s, %dx%d, seed %d); this run is %s %s, %s, %dx%d, "
+          + "seed %d. Use another output folder, delete %s, or turn resume off", ckptDir, s.family(), s.variant(),
+          s.optimizer(), s.height(), s.width(), s.seed(), task.family(), task.variant(), optimizerName(),
+          config.height(), config.width(), config.seed(), ckptDir));
+    }
+  }
+
+  /** Checkpoint state files in {@code dir}, newest first. */
+  static List<Path> checkpointStates(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ckpt-*" + STATE_SUFFIX)) {
+      ds.forEach(out::add);
+    }
+    out.sort(Comparator.comparingLong(Trainer::stepOf).reversed());
+    return out;
+  }
+
+  private static long stepOf(Path p) {
+    String name = p.getFileName().toString();
+    String digits = name.substring("ckpt-".length(), name.indexOf('.'));
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** The last checkpoint's state in {@code dir}, or null when there is none. */
@@ -337,26 +250,304 @@ public final class Trainer {
     return JSON.readValue(f.toFile(), CheckpointState.class);
   }
 
-  /** Writes the artifact's fields and the serving contract as JSON. */
-  public static void writeModelJson(Path file, ModelArtifact artifact, Map<String, Object> netProperties)
+  // ---- the epoch loop ----
+
+  /** Trains until the step budget is spent or early stopping fires; returns the last training loss. */
+  private double loop(TrainingGraph tg, Progress p, CurveLog curve, Iterable<Sample> train,
+      Iterable<Sample> validation) throws IOException {
+    List<Double> resumedLosses = CurveLog.series(curve.points(), "train", lossMetric(tg.phases().get(0), tg));
+    double lastLoss = resumedLosses.isEmpty() ? Double.NaN : resumedLosses.get(resumedLosses.size() - 1);
+    boolean stop = false;
+    long lastEpochEndStep = -1;
+    StepLog log = new StepLog(p.step);
+    boolean traced = false;
+    while (p.step < stepLimit(p) && !stop) {
+      long skip = p.batchInEpoch;
+      try (BatchStream batches = new BatchStream(train, task, config.batchSize(), config.shuffleBuffer(),
+          config.seed(), p.epoch, skip, config.prefetch(), true)) {
+        while (p.step < stepLimit(p) && batches.hasNext()) {
+          lastLoss = step(tg, p, curve, batches.next(), log, !traced);
+          traced = true;
+        }
+        if (!batches.hasNext()) {
+          stop = endEpoch(tg, p, curve, validation);
+          lastEpochEndStep = p.step;
+        }
+      }
+    }
+    if (validation != null && lastEpochEndStep != p.step) { // the final (partial-epoch) validation
+      Map<String, Double> v = validate(tg, validation);
+      for (Map.Entry<String, Double> e : v.entrySet()) {
+        curve.add(run, p.step, p.epoch, "validation", CurveLog.FINAL_PREFIX + e.getKey(), e.getValue(), p.elapsed());
+      }
+      LOG.info("final validation at step {}: {}", p.step, format(v));
+    }
+    return lastLoss;
+  }
+
+  /** The step budget: {@code steps} for the current attempt (steps of attempts before a restart do not count). */
+  private long stepLimit(Progress p) {
+    return config.steps() + p.attemptStart;
+  }
+
+  /** The seed a restart draws its fresh weights from: a mix of the run's seed and the restart's number. */
+  static long restartSeed(long seed, int restart) {
+    long z = seed + restart * 0x9E3779B97F4A7C15L; // SplitMix64
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Re-initializes every variable and optimizer slot from a derived seed and starts a new attempt. */
+  private void restart(TrainingGraph tg, Progress p, CurveLog curve, Map<String, Float> statistics)
       throws IOException {
+    p.restarts++;
+    p.attemptStart = p.step;
+    long seed = restartSeed(config.seed(), p.restarts);
+    tg.reinitialize(seed);
+    curve.add(run, p.step, p.epoch, "train", "restarts", p.restarts, p.elapsed());
+    LOG.warn("restart {} at step {} (task {} asked for it on {}): fresh initialization with seed {}, {} more steps",
+        p.restarts, p.step, task.name(), statistics, seed, config.steps());
+  }
+
+  private String lossMetric(String phase, TrainingGraph tg) {
+    return tg.phases().size() == 1 ? "loss" : "loss_" + phase;
+  }
+
+  /** One step of every phase; records the losses and checkpoints on schedule. Returns the first phase's loss. */
+  private double step(TrainingGraph tg, Progress p, CurveLog curve, Batch b, StepLog log, boolean trace)
+      throws IOException {
+    double lr = schedule.rate(p.step - p.attemptStart);
+    RunMetadata[] meta = trace ? new RunMetadata[1] : null;
+    Map<String, Float> losses = tg.step(b, lr, p.step, meta);
+    if (meta != null && meta[0] != null) {
+      Device.logPlacement(meta[0]);
+    }
+    for (Map.Entry<String, Float> e : losses.entrySet()) {
+      if (!Float.isFinite(e.getValue())) {
+        throw new IllegalStateException(String.format(Locale.ROOT,
+            "training loss%s became %s at step %d (learning rate %g); lower the learning rate",
+            losses.size() > 1 ? " of phase " + e.getKey() : "", e.getValue(), p.step + 1, lr));
+      }
+    }
+    float first = losses.values().iterator().next();
+    p.step++;
+    p.batchInEpoch++;
+    p.epochLossSum += first;
+    p.epochBatches++;
+    double elapsed = p.elapsed();
+    for (Map.Entry<String, Float> e : losses.entrySet()) {
+      curve.add(run, p.step, p.epoch, "train", lossMetric(e.getKey(), tg), e.getValue(), elapsed);
+    }
+    curve.add(run, p.step, p.epoch, "train", "learning_rate", lr, elapsed);
+    Map<String, Float> statistics = tg.lastStatistics();
+    for (Map.Entry<String, Float> e : statistics.entrySet()) {
+      curve.add(run, p.step, p.epoch, "train", e.getKey(), e.getValue(), elapsed);
+    }
+    if (task.restart(p.step - p.attemptStart, p.restarts, statistics)) {
+      restart(tg, p, curve, statistics);
+    }
+    if (p.step % config.logEvery() == 0 || p.step == stepLimit(p)) {
+      log.line(p, losses, lr);
+      curve.flush();
+    }
+    if (config.checkpointEvery() > 0 && p.step % config.checkpointEvery() == 0 && p.step < stepLimit(p)) {
+      checkpoint(tg, curve, p);
+    }
+    return first;
+  }
+
+  /** Progress lines: rate and ETA since the previous line. */
+  private final class StepLog {
+    private long lastStep;
+    private long lastNanos = System.nanoTime();
+
+    StepLog(long step) {
+      this.lastStep = step;
+    }
+
+    void line(Progress p, Map<String, Float> losses, double lr) {
+      long now = System.nanoTime();
+      double rate = (p.step - lastStep) / Math.max(1e-9, (now - lastNanos) / 1e9);
+      double eta = (stepLimit(p) - p.step) / Math.max(1e-9, rate);
+      StringBuilder l = new StringBuilder();
+      for (Map.Entry<String, Float> e : losses.entrySet()) {
+        l.append(losses.size() == 1 ? "loss" : "loss_" + e.getKey()).append(' ')
+            .append(String.format(Locale.ROOT, "%.4f ", e.getValue()));
+      }
+      LOG.info(String.format(Locale.ROOT, "step %d/%d epoch %d %slr %.3g | %.2f step/s ETA %s", p.step, stepLimit(p),
+          p.epoch, l, lr, rate, duration(eta)));
+      lastStep = p.step;
+      lastNanos = now;
+    }
+  }
+
+  /** Closes an epoch: epoch loss, validation, early stopping, the plateau schedule. Returns true to stop. */
+  private boolean endEpoch(TrainingGraph tg, Progress p, CurveLog curve, Iterable<Sample> validation)
+      throws IOException {
+    if (p.epochBatches == 0) {
+      throw new IllegalArgumentException("the training set is empty: no samples to train on");
+    }
+    double trainMean = p.epochLossSum / p.epochBatches;
+    curve.add(run, p.step, p.epoch, "train", "epoch_loss", trainMean, p.elapsed());
+    double monitored = trainMean;
+    boolean higher = false;
+    boolean stop = false;
+    if (validation != null) {
+      Map<String, Double> v = validate(tg, validation);
+      for (Map.Entry<String, Double> e : v.entrySet()) {
+        curve.add(run, p.step, p.epoch, "validation", e.getKey(), e.getValue(), p.elapsed());
+      }
+      LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f, validation %s", p.epoch, p.step,
+          trainMean, format(v)));
+      monitored = v.get(task.monitor());
+      higher = task.higherIsBetter();
+      boolean better = higher ? monitored > p.best + config.minDelta() : monitored < p.best - config.minDelta();
+      if (better) {
+        p.best = monitored;
+        p.noImprove = 0;
+      } else if (config.earlyStoppingPatience() > 0 && ++p.noImprove >= config.earlyStoppingPatience()) {
+        LOG.info("early stopping after epoch {}: validation {} has not improved for {} epochs (best {})", p.epoch,
+            task.monitor(), p.noImprove, p.best);
+        stop = true;
+      }
+    } else {
+      LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f", p.epoch, p.step, trainMean));
+    }
+    schedule.onEpochEnd(higher ? -monitored : monitored);
+    p.epoch++;
+    p.epochLossSum = 0;
+    p.epochBatches = 0;
+    p.batchInEpoch = 0;
+    return stop;
+  }
+
+  /** The task's validation metrics over the whole validation set. */
+  private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation) {
+    Task.Validation v = task.newValidation();
+    try (BatchStream vb = new BatchStream(validation, task, config.batchSize(), 0, config.seed(), 0, 0,
+        config.prefetch(), false)) {
+      while (vb.hasNext()) {
+        Batch b = vb.next();
+        v.add(b, tg.evaluate(b));
+      }
+    }
+    return v.result();
+  }
+
+  private static String format(Map<String, Double> v) {
+    StringBuilder s = new StringBuilder();
+    v.forEach((k, x) -> s.append(s.length() == 0 ? "" : ", ").append(k).append(' ')
+        .append(String.format(Locale.ROOT, "%.4f", x)));
+    return s.toString();
+  }
+
+  // ---- checkpoints ----
+
+  private CheckpointState state(Progress p, String prefix) {
+    return new CheckpointState(task.family(), task.variant(), optimizerName(), config.height(), config.width(),
+        config.seed(), p.step, p.epoch, p.batchInEpoch, schedule.state(), p.best, p.noImprove, p.epochLossSum,
+        p.epochBatches, p.elapsed(), prefix, p.restarts, p.attemptStart);
+  }
+
+  private void checkpoint(TrainingGraph tg, CurveLog curve, Progress p) throws IOException {
+    if (curve != null) {
+      curve.flush();
+    }
+    CheckpointState state = state(p, "ckpt-" + p.step);
+    tg.save(ckptDir.resolve(state.prefix()));
+    writeAtomically(ckptDir.resolve(state.prefix() + STATE_SUFFIX), state);
+    writeAtomically(ckptDir.resolve(STATE_FILE), state);
+    pruneCheckpoints(state.step());
+    LOG.info("checkpoint {} written", ckptDir.resolve(state.prefix()));
+  }
+
+  private static void writeAtomically(Path file, Object value) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    JSON.writeValue(tmp.toFile(), value);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void pruneCheckpoints(long current) throws IOException {
+    List<Path> states = checkpointStates(ckptDir);
+    for (int i = config.keepCheckpoints(); i < states.size(); i++) {
+      long old = stepOf(states.get(i));
+      if (old == current) {
+        continue;
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(ckptDir, "ckpt-" + old + ".*")) {
+        for (Path f : ds) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  // ---- export ----
+
+  private ModelArtifact export(TrainingGraph tg, Progress p, long params, double seconds, double lastLoss)
+      throws IOException {
+    Path savedModel = out.resolve(SAVED_MODEL);
+    deleteRecursively(savedModel);
+    tg.exportSavedModel(savedModel);
+    Task.Geometry geo = task.geometry();
+    ModelArtifact artifact = ModelArtifact.newBuilder()
+        .setRun(run)
+        .setModel(task.family())
+        .setVariant(task.variant())
+        .setSavedModelDir(savedModel.toAbsolutePath().toString())
+        .setCheckpointDir(ckptDir.toAbsolutePath().toString())
+        .setInputHeight(geo.inputHeight())
+        .setInputWidth(geo.inputWidth())
+        .setInputChannels(geo.inputChannels())
+        .setOutputHeight(geo.outputHeight())
+        .setOutputWidth(geo.outputWidth())
+        .setClasses(geo.classes())
+        .setParameters(params)
+        .setSteps(p.step)
+        .setSeed(config.seed())
+        .setTrainSeconds(seconds)
+        .setFinalLoss(lastLoss)
+        .setConfig(configJson)
+        .setCurve(out.resolve(CURVE_CSV).toAbsolutePath().toString())
+        .build();
+    writeModelJson(out.resolve(MODEL_JSON), artifact, task.properties(), new ArrayList<>(tg.built().servingOutputs().keySet()));
+    LOG.info("SavedModel written to {}", savedModel);
+    return artifact;
+  }
+
+  /** Writes the artifact's fields, the model's properties and the serving contract as JSON. */
+  public static void writeModelJson(Path file, ModelArtifact artifact, Map<String, Object> properties,
+      List<String> outputs) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     for (Schema.Field f : artifact.getSchema().getFields()) {
       Object v = artifact.get(f.pos());
       m.put(f.name(), v instanceof CharSequence ? v.toString() : v);
     }
     Map<String, Object> serving = new LinkedHashMap<>();
-    serving.put("tag", TrainingGraph.SERVE_TAG);
-    serving.put("signature", TrainingGraph.SIGNATURE_KEY);
-    serving.put("input", TrainingGraph.INPUT_KEY);
+    serving.put("tag", Serving.TAG);
+    serving.put("signature", Serving.SIGNATURE);
+    serving.put("input", Serving.INPUT);
     serving.put("inputShape", List.of(-1, artifact.getInputHeight(), artifact.getInputWidth(), artifact.getInputChannels()));
     serving.put("inputScale", "float32 in [0, 1]: integer images divided by their depth maximum");
-    serving.put("output", TrainingGraph.OUTPUT_KEY);
-    serving.put("outputShape", List.of(-1, artifact.getOutputHeight(), artifact.getOutputWidth(), artifact.getClasses()));
+    serving.put("output", Serving.OUTPUT);
+    Object outputShape = properties.get("outputShape"); // a classifier's [-1, K]
+    serving.put("outputShape", outputShape != null ? outputShape
+        : List.of(-1, artifact.getOutputHeight(), artifact.getOutputWidth(), artifact.getClasses()));
     serving.put("activation", artifact.getClasses() == 1 ? "sigmoid" : "softmax");
-    m.putAll(netProperties);
+    serving.put("outputs", outputs);
+    Object heads = properties.get("heads");
+    if (heads != null) {
+      serving.put("heads", heads);
+      serving.put("head", properties.get("inferenceHead"));
+    }
+    m.putAll(properties);
     m.put("serving", serving);
     JSON.writeValue(file.toFile(), m);
+  }
+
+  private String optimizerName() {
+    return config.optimizer().name().toLowerCase(Locale.ROOT);
   }
 
   static String duration(double seconds) {
@@ -373,7 +564,7 @@ public final class Trainer {
       return;
     }
     try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(q);
       }
     }

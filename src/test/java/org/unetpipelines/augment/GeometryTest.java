@@ -86,45 +86,4 @@ class GeometryTest {
         () -> Crops.Window.centered(5, 6, 6, 3));
     assertTrue(e.getMessage().contains("crop 6x3 is larger than the 5x6 image"), e.getMessage());
   }
-
-  @Test
-  void tileThenStitchIsIdentity() {
-    ImageArray img = ElasticWarpTest.randomImage(50, 37, 2, Depth.F32, 8);
-    Tiler tiler = new Tiler(50, 37, 16, 16, 10, 12);
-    // starts: y 0,10,20,30 + 34 flush; x 0,12 + 21 flush
-    assertEquals(5 * 3, tiler.count());
-    assertEquals(new Crops.Window(34, 21, 16, 16), tiler.windows().get(14));
-    List<ImageStack> tiles = tiler.tiles(ImageStack.of(img));
-    Tiler.Accumulator acc = tiler.accumulator(2);
-    for (int i = 0; i < tiles.size(); i++) {
-      Crops.Window w = tiler.windows().get(i);
-      acc.add(w.y(), w.x(), tiles.get(i).image());
-    }
-    assertArrayEquals(img.data(), acc.result(Depth.F32).data());
-  }
-
-  @Test
-  void stitchAveragesOverlaps() {
-    Tiler tiler = new Tiler(1, 3, 1, 2, 1, 1);
-    Tiler.Accumulator acc = tiler.accumulator(1);
-    acc.add(0, 0, ImageArray.wrap(1, 2, 1, Depth.F32, new float[] {1, 2}));
-    acc.add(0, 1, ImageArray.wrap(1, 2, 1, Depth.F32, new float[] {4, 6}));
-    assertArrayEquals(new float[] {1, 3, 6}, acc.result(Depth.F32).data());
-  }
-
-  @Test
-  void stitchRejectsUncoveredPixelsAndBadTiles() {
-    Tiler tiler = new Tiler(4, 4, 2, 2, 2, 2);
-    Tiler.Accumulator acc = tiler.accumulator(1);
-    acc.add(0, 0, ImageArray.zeros(2, 2, 1, Depth.F32));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> acc.result(Depth.F32));
-    assertTrue(e.getMessage().contains("pixel (0, 2) is covered by no tile"), e.getMessage());
-    IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-        () -> acc.add(3, 3, ImageArray.zeros(2, 2, 1, Depth.F32)));
-    assertTrue(e2.getMessage().contains("does not fit in the 4x4 image"), e2.getMessage());
-    IllegalArgumentException e3 = assertThrows(IllegalArgumentException.class, () -> new Tiler(4, 4, 5, 2, 1, 1));
-    assertTrue(e3.getMessage().contains("tile 5x2 is larger than the 4x4 image"), e3.getMessage());
-    IllegalArgumentException e4 = assertThrows(IllegalArgumentException.class, () -> new Tiler(4, 4, 2, 2, 0, 1));
-    assertTrue(e4.getMessage().contains("stride must be positive, got 0x1"), e4.getMessage());
-  }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.records.CurvePoint;
+import org.unetpipelines.records.MetricRecord;
 
 class HtmlReportTest {
   @TempDir Path tmp;
@@ -32,5 +33,24 @@ class HtmlReportTest {
     assertTrue(html.contains("<td class=l>final_iou</td><td>4</td><td>0</td><td>0.6250</td>"), html);
     assertEquals(1, html.split("data:image/png;base64,", -1).length - 1);
     assertTrue(html.contains("No aggregate metric records."));
+  }
+
+  private static MetricRecord agg(String metric, double v, Double std) {
+    return MetricRecord.newBuilder().setRun("r").setModel("unet").setVariant("v").setDataset("isbi")
+        .setSplit("validation").setImageId(null).setMetric(metric).setValue(v).setN(4).setStd(std).build();
+  }
+
+  @Test
+  void challengeScoresGetTheirOwnTableWithThresholds() throws Exception {
+    List<MetricRecord> m = List.of(agg("v_rand", 0.9712, 0.01), agg("v_rand_threshold", 0.5, null),
+        agg("pixel_error", 0.0611, null), agg("pixel_error_threshold", 0.4, null), agg("iou", 0.86, 0.02));
+    String html = Files.readString(HtmlReport.write(tmp, "t", m, List.of(), List.of()));
+    assertTrue(html.contains("<h2>ISBI challenge scores</h2>"), html);
+    assertTrue(html.contains("<td class=l>r / v / isbi / validation</td><td>0.9712 (t 0.5)</td><td></td><td></td>"
+        + "<td>0.0611 (t 0.4)</td><td></td><td>4</td>"), html);
+    // thresholds are not repeated as metrics in the aggregate table; the scores and other metrics are
+    assertTrue(!html.contains("<td class=l>v_rand_threshold</td>"), html);
+    assertTrue(html.contains("<td class=l>v_rand</td><td>0.9712</td>"), html);
+    assertTrue(html.contains("<td class=l>iou</td><td>0.8600</td>"), html);
   }
 }

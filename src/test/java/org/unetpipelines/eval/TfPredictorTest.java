@@ -62,25 +62,66 @@ class TfPredictorTest {
   @Test
   void slidingWindowWithAnOverriddenTileMatchesWholeImage() {
     ImageArray image = TiledInferenceTest.randomImage(45, 38, 9);
-    Inference sliding = new Inference(InferenceMode.SLIDING_WINDOW, 0.5, 3, 0.5, 20);
-    ModelSpec tiled = sliding.spec(spec);
+    ModelSpec tiled = spec.withTile(20, 20);
     assertEquals(16, tiled.outputHeight());
     ProbabilityMap slid;
     ProbabilityMap whole;
     try (TfPredictor p = TfPredictor.load(tiled)) {
-      slid = sliding.predict(p, image);
+      slid = InferenceMode.SLIDING_WINDOW.tiler(p, 0.5, 3).predict(image);
     }
     try (TfPredictor p = TfPredictor.load(spec.withTile(45 + 4, 38 + 4))) {
-      whole = Inference.DEFAULT.predict(p, image);
+      whole = InferenceMode.AUTO.tiler(p, 0.5, 4).predict(image);
     }
     for (int i = 0; i < whole.data().length; i++) {
       assertEquals(whole.data()[i], slid.data()[i], 1e-6, "pixel " + i);
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.withTile(4, 4));
     assertTrue(e.getMessage().contains("a 4x4 tile leaves no output: the model's margins take 4 rows"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> new Inference(InferenceMode.OVERLAP_TILE, 0.5, 1, 0.5, -1));
-    assertTrue(e.getMessage().contains("tile must be >= 0 (0 = the model's own size), got -1"), e.getMessage());
+  }
+
+  @Test
+  void namedHeadsAreServedAsProbabilitiesUnderscoreHead() throws Exception {
+    Path dir = tmp.resolve("heads");
+    ModelSpec multi = TinySavedModel.exportWithHeads(dir, "L1", "ensemble");
+    ModelSpec read = ModelSpec.read(dir);
+    assertEquals(java.util.List.of("L1", "ensemble"), read.heads());
+    assertEquals(null, read.head());
+    assertEquals(multi, read);
+    ImageArray image = TiledInferenceTest.randomImage(15, 13, 3);
+    float[] def;
+    float[] l1;
+    float[] ens;
+    try (TfPredictor p = TfPredictor.load(read)) {
+      def = TiledInference.overlapTile(p).predict(image).data();
+    }
+    try (TfPredictor p = TfPredictor.load(read.withHead("L1"))) {
+      l1 = TiledInference.overlapTile(p).predict(image).data();
+    }
+    try (TfPredictor p = TfPredictor.load(read.withHead("ensemble"))) {
+      ens = TiledInference.overlapTile(p).predict(image).data();
+    }
+    for (int i = 0; i < def.length; i++) {
+      assertEquals(1 - def[i], l1[i], 1e-6, "L1 = 1 - p, pixel " + i);
+      assertEquals((def[i] + l1[i]) / 2, ens[i], 1e-6, "ensemble = mean, pixel " + i);
+    }
+    // a head model.json does not list
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read.withHead("L4"));
+    assertTrue(e.getMessage().contains("has no head 'L4'; it serves its default head and the named heads L1, ensemble"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> spec.withHead("L1"));
+    assertTrue(e.getMessage().contains("has no head 'L1'; it serves only its default head (model.json lists no "
+        + "serving.heads)"), e.getMessage());
+    // model.json lists a head the SavedModel does not have
+    ModelSpec lying = new ModelSpec(spec.savedModelDir(), 12, 12, 1, 8, 8, 1, java.util.List.of("L2"), "L2");
+    e = assertThrows(IllegalArgumentException.class, () -> TfPredictor.load(lying));
+    assertTrue(e.getMessage().contains("must have input 'image' and output 'probabilities_L2' (head 'L2')"),
+        e.getMessage());
+    // serving.heads must be a list of names
+    Path bad = Files.createDirectories(tmp.resolve("badheads"));
+    Files.writeString(bad.resolve("model.json"), "{\"inputHeight\": 12, \"inputWidth\": 12, \"inputChannels\": 1, "
+        + "\"outputHeight\": 8, \"outputWidth\": 8, \"classes\": 1, \"serving\": {\"heads\": \"L1\"}}");
+    e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.read(bad));
+    assertTrue(e.getMessage().contains("serving.heads must be a list of head names, got \"L1\""), e.getMessage());
   }
 
   @Test

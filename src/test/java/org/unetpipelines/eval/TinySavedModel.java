@@ -15,6 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.Serving;
 
 /**
  * Test helper: exports a tiny valid-padding "network" per the serving contract — two 3x3 VALID
@@ -30,6 +31,15 @@ public final class TinySavedModel {
   private TinySavedModel() {}
 
   public static ModelSpec export(Path dir) throws IOException {
+    return exportWithHeads(dir);
+  }
+
+  /**
+   * The same network with named heads besides the default one ({@code probabilities} = p): the first
+   * named head serves 1 - p, any further head the mean of p and 1 - p (an "ensemble"); model.json
+   * lists them under {@code serving.heads}.
+   */
+  public static ModelSpec exportWithHeads(Path dir, String... heads) throws IOException {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class,
@@ -37,12 +47,17 @@ public final class TinySavedModel {
       Operand<TFloat32> h = tf.nn.conv2d(x, kernel(tf, K1), List.of(1L, 1L, 1L, 1L), "VALID");
       h = tf.nn.conv2d(h, kernel(tf, K2), List.of(1L, 1L, 1L, 1L), "VALID");
       Operand<TFloat32> y = tf.withName("probabilities").math.sigmoid(tf.math.add(h, tf.constant(BIAS)));
-      Signature sig = Signature.builder().key(TfPredictor.SIGNATURE)
-          .input(TfPredictor.INPUT, x).output(TfPredictor.OUTPUT, y).build();
-      SavedModelBundle.exporter(dir.toString()).withTags(TfPredictor.TAG)
-          .withFunction(SessionFunction.create(sig, s)).export();
+      Signature.Builder sig = Signature.builder().key(Serving.SIGNATURE)
+          .input(Serving.INPUT, x).output(Serving.OUTPUT, y);
+      Operand<TFloat32> inverse = tf.math.sub(tf.constant(1f), y);
+      for (int i = 0; i < heads.length; i++) {
+        Operand<TFloat32> head = i == 0 ? inverse : tf.math.mul(tf.math.add(y, inverse), tf.constant(0.5f));
+        sig.output(TfPredictor.output(heads[i]), tf.withName("head_" + i).identity(head));
+      }
+      SavedModelBundle.exporter(dir.toString()).withTags(Serving.TAG)
+          .withFunction(SessionFunction.create(sig.build(), s)).export();
     }
-    ModelSpec spec = new ModelSpec(dir.toString(), 12, 12, 1, 8, 8, 1);
+    ModelSpec spec = new ModelSpec(dir.toString(), 12, 12, 1, 8, 8, 1, List.of(heads), null);
     Files.writeString(dir.resolve(ModelSpec.MODEL_JSON), spec.toJson());
     return spec;
   }

@@ -10,18 +10,23 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.records.Sample;
+import org.unetpipelines.train.task.Segmentation;
+import org.unetpipelines.train.task.Task;
 
 class BatchStreamTest {
   private static final List<Sample> SAMPLES = TestSamples.ellipses(2, 0, 10, 16);
-  private static final SampleArrays ARRAYS = new SampleArrays(12, 12, 1, 12, 12, 1);
+  private static final Task ARRAYS = new Segmentation(UNet.of(UNetConfig.small().withDepth(2)), 12, 12,
+      LossKind.CROSS_ENTROPY);
 
   private static List<String> ids(Iterable<Sample> src, int shuffle, long epoch, long skip) {
     List<String> out = new ArrayList<>();
     try (BatchStream s = new BatchStream(src, ARRAYS, 3, shuffle, 9, epoch, skip, 2, true)) {
       while (s.hasNext()) {
         Batch b = s.next();
-        assertEquals(b.ids().size() * 144, b.images().length);
+        assertEquals(b.ids().size() * 144, b.array(Segmentation.IMAGE).length);
         out.addAll(b.ids());
       }
     }

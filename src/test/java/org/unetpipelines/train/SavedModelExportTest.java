@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.Sample;
+import org.unetpipelines.train.task.Segmentation;
 
 class SavedModelExportTest {
 
@@ -31,7 +32,7 @@ class SavedModelExportTest {
     SampleArrays arrays = new SampleArrays(in, in, 1, 12, 12, 2);
     float[] images = new float[2 * arrays.imageSize()];
     float[] expected;
-    try (TrainingGraph tg = TrainingGraph.create(net, cfg)) {
+    try (TrainingGraph tg = TrainingGraph.create(new Segmentation(net, in, in, cfg.loss()), cfg)) {
       tg.initialize();
       for (int step = 0; step < 3; step++) {
         float[] x = new float[2 * arrays.imageSize()];
@@ -40,7 +41,7 @@ class SavedModelExportTest {
         for (int i = 0; i < 2; i++) {
           arrays.fill(samples.get(i + (step % 2) * 2), new int[] {0, 0}, i, x, y, w);
         }
-        tg.step(new Batch(2, x, y, w, List.of("a", "b"), 0, step), 0.01, step);
+        tg.step(Batch.segmentation(2, x, y, w, List.of("a", "b"), 0, step), 0.01, step);
       }
       float[] y = new float[2 * arrays.targetSize()];
       float[] w = new float[2 * arrays.weightSize()];
@@ -49,8 +50,8 @@ class SavedModelExportTest {
       }
       expected = tg.predict(2, images);
       // batch norm's moving averages moved away from their initial 0 / 1 during the 3 training steps
-      try (org.tensorflow.Result r = tg.session().runner().fetch("params/down0/bn1/moving_mean")
-          .fetch("params/down0/bn1/moving_variance").run()) {
+      try (org.tensorflow.Result r = tg.session().runner().fetch("params/unet/down0/bn1/moving_mean")
+          .fetch("params/unet/down0/bn1/moving_variance").run()) {
         org.tensorflow.types.TFloat32 mean = (org.tensorflow.types.TFloat32) r.get(0);
         org.tensorflow.types.TFloat32 var = (org.tensorflow.types.TFloat32) r.get(1);
         assertEquals(4, mean.size());

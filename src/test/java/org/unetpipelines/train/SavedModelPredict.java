@@ -1,5 +1,7 @@
 package org.unetpipelines.train;
 
+import org.unetpipelines.model.Serving;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
@@ -33,10 +35,10 @@ public final class SavedModelPredict {
         x[i] = in.readFloat();
       }
     }
-    try (SavedModelBundle b = SavedModelBundle.load(args[0], TrainingGraph.SERVE_TAG);
+    try (SavedModelBundle b = SavedModelBundle.load(args[0], Serving.TAG);
         TFloat32 t = TFloat32.tensorOf(Shape.of(n, h, w, c), DataBuffers.of(x));
-        Result r = b.function(TrainingGraph.SIGNATURE_KEY).call(Map.of(TrainingGraph.INPUT_KEY, t))) {
-      TFloat32 p = (TFloat32) r.get(TrainingGraph.OUTPUT_KEY).orElseThrow();
+        Result r = b.function(Serving.SIGNATURE).call(Map.of(Serving.INPUT, t))) {
+      TFloat32 p = (TFloat32) r.get(Serving.OUTPUT).orElseThrow();
       long[] s = p.shape().asArray();
       float[] out = new float[(int) p.size()];
       p.copyTo(DataBuffers.of(out, false, false));

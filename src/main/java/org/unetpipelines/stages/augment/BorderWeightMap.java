@@ -2,12 +2,15 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.BorderWeights;
 import org.unetpipelines.augment.ImageStack;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -76,12 +79,14 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
 
   /** YAML config of {@code BorderWeightMap}. */
   public record Config(
-      @Param(doc = "border weight w0 (the paper: 10)", def = "10.0") double w0,
-      @Param(doc = "border width sigma, pixels (the paper: about 5)", def = "5.0") double sigma,
+      @Param(doc = "border weight w0 (the paper: 10)", def = "10.0", min = 0, max = 1e6) double w0,
+      @Param(doc = "border width sigma, pixels (the paper: about 5)", def = "5.0",
+          max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "add the class-balancing term w_c = n / (2 n_class); false: w_c = 1", def = "true")
           boolean class_balance) {}
 
   /** The {@code BorderWeightMap} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, BorderWeightMap> {
     public Provider() {
       super("BorderWeightMap",

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +32,15 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.unetpipelines.augment.ContactSheets;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.BaseStage;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 
 /**
  * Writes one PNG so a person can see what augmentation does: for the first {@code rows} original
@@ -189,10 +191,11 @@ public final class ContactSheet extends PTransform<PCollectionList<Sample>, PCol
   /** YAML config of {@code ContactSheet}. */
   public record Config(
       @Param(doc = "PNG to write, relative to the output folder") String path,
-      @Param(doc = "samples shown (the first by id), 1..64", def = "4") int rows,
-      @Param(doc = "cell size in pixels, 16..2048", def = "256") int cell) {}
+      @Param(doc = "samples shown (the first by id), 1..64", def = "4", min = 1, max = 64) int rows,
+      @Param(doc = "cell size in pixels, 16..2048", def = "256", min = 16, max = 2048) int cell) {}
 
   /** The {@code ContactSheet} stage type: {@code input: [Originals, Augmented]}. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("ContactSheet", "One PNG of original / augmented / mask overlay rows; input: [originals, augmented]",

@@ -2,11 +2,13 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Flips;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -64,11 +66,13 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Flip}. */
   public record Config(
-      @Param(doc = "probability of a left-right flip, 0..1", def = "0.5") double horizontal,
-      @Param(doc = "probability of an up-down flip, 0..1", def = "0.5") double vertical,
-      @Param(doc = "flipped copies per input sample, 1..100000", def = "1") int copies) {}
+      @Param(doc = "probability of a left-right flip, 0..1", def = "0.5", min = 0, max = 1) double horizontal,
+      @Param(doc = "probability of an up-down flip, 0..1", def = "0.5", min = 0, max = 1) double vertical,
+      @Param(doc = "flipped copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
+          int copies) {}
 
   /** The {@code Flip} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Flip> {
     public Provider() {
       super("Flip",

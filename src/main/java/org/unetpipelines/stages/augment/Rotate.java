@@ -3,12 +3,14 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Interpolation;
 import org.unetpipelines.augment.Rotation;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -111,9 +113,11 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
           def = "15.0") double angle,
       @Param(doc = "image interpolation for non-right angles: cubic, linear or nearest (masks: nearest)",
           def = "cubic") Interpolation order,
-      @Param(doc = "rotated copies per input sample, 1..100000", def = "1") int copies) {}
+      @Param(doc = "rotated copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
+          int copies) {}
 
   /** The {@code Rotate} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Rotate> {
     public Provider() {
       super("Rotate",

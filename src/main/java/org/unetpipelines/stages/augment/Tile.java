@@ -2,22 +2,24 @@ package org.unetpipelines.stages.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
-import org.unetpipelines.augment.ImageStack;
-import org.unetpipelines.augment.Tiler;
+import org.unetpipelines.image.TileGrid;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
 /**
- * Cuts every sample into sliding-window tiles ({@link Tiler}: origins every {@code stride}, plus one
+ * Cuts every sample into sliding-window tiles ({@link TileGrid}: origins every {@code stride}, plus one
  * flush with the far edge so every pixel is covered), e.g. UNet++'s 96x96 training patches. Tile
  * {@code k} (row-major) gets id {@code <id>/<stage>#k} and params {@code tile_y}, {@code tile_x}.
- * Tiled inference stitches predictions back with {@link Tiler.Accumulator}.
+ * Tiled inference stitches predictions back along the same grid ({@code eval.TileStitcher}).
  *
  * <pre>{@code samples.apply(Tile.of(96, 96).withStride(48, 48)).samples()}</pre>
  */
@@ -74,12 +76,10 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
     int sy = strideY;
     int sx = strideX;
     SampleOp op = (in, rng) -> {
-      Tiler tiler = new Tiler(in.height(), in.width(), h, w, sy, sx);
-      List<ImageStack> tiles = tiler.tiles(in);
-      List<SampleOp.Outcome> out = new ArrayList<>(tiles.size());
-      for (int k = 0; k < tiles.size(); k++) {
-        Crops.Window win = tiler.windows().get(k);
-        out.add(SampleOp.Outcome.of(tiles.get(k), "tile_y", win.y(), "tile_x", win.x()));
+      TileGrid grid = new TileGrid(in.height(), in.width(), h, w, sy, sx);
+      List<SampleOp.Outcome> out = new ArrayList<>(grid.count());
+      for (TileGrid.Origin o : grid.origins()) {
+        out.add(SampleOp.Outcome.of(Crops.crop(in, new Crops.Window(o.y(), o.x(), h, w)), "tile_y", o.y(), "tile_x", o.x()));
       }
       return out;
     };
@@ -88,16 +88,19 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Tile}. */
   public record Config(
-      @Param(doc = "tile height, pixels") int height,
-      @Param(doc = "tile width, pixels") int width,
-      @Param(doc = "vertical step between tiles (<= height); default: height", def = Param.NULL) Integer stride_y,
-      @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL) Integer stride_x) {}
+      @Param(doc = "tile height, pixels", min = 1, max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "tile width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "vertical step between tiles (<= height); default: height", def = Param.NULL, min = 1,
+          max = ImageLimits.MAX_SIDE) Integer stride_y,
+      @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL, min = 1,
+          max = ImageLimits.MAX_SIDE) Integer stride_x) {}
 
   /** The {@code Tile} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends AugmentStage<Config, Tile> {
     public Provider() {
       super("Tile",
-          "Sliding-window tiles of a size and stride covering every pixel (the inverse: Tiler.Accumulator)",
+          "Sliding-window tiles of a size and stride covering every pixel (the inverse: eval.TileStitcher)",
           Config.class);
     }
 

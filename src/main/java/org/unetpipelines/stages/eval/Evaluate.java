@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,22 +28,23 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.ClassificationMetrics;
-import org.unetpipelines.eval.Inference;
-import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
-import org.unetpipelines.eval.Summary;
+import org.unetpipelines.eval.MetricSummary;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
@@ -50,16 +52,29 @@ import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
- * Evaluates trained models on labelled samples: parallel inference (the model is loaded once per
+ * Evaluates trained models on labelled samples ({@link InferenceConfig}: tiling, test-time
+ * augmentation, output head; a named head is recorded as {@code variant/head}): parallel inference (the model is loaded once per
  * worker and shared by its threads), one {@link MetricRecord} per image and metric, and aggregate
  * records per metric (imageId null; mean, sample std, n, 95 % Student-t interval) through a
- * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the segmentation metrics of {@link SegmentationMetrics} (plus
- * ReDo's when asked); samples with a class label get {@code top1}, {@code top5} (0/1 per image,
- * so the aggregate mean is the accuracy) and {@code cross_entropy}. Optionally writes
+ * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the
+ * segmentation metrics of {@link SegmentationMetrics} and the ISBI challenge's scores of
+ * {@link ChallengeMetrics} ({@code v_rand}, {@code v_info}, {@code rand_error_2012},
+ * {@code warping_error}; plus ReDo's when asked); samples with a class label get {@code top1},
+ * {@code top5} (0/1 per image, so the aggregate mean is the accuracy), {@code cross_entropy},
+ * {@code accuracy_class_<k>} of their class k (aggregate: per-class accuracy, n = the class's support)
+ * and the confusion row {@code confusion_<k>_<c>} for every class c (aggregate: the share of class k
+ * predicted as c; times n: the confusion count).
+ *
+ * <p>The aggregate of a challenge score ({@link ChallengeMetrics#STACK_SCORED}, which includes
+ * {@code pixel_error}) is the challenge's score of the stack of images, not the mean of the per-image
+ * values: V_rand, V_info and the warping error are averaged over images per threshold and the best
+ * threshold is kept (std and interval are those of the per-image values at that threshold); the
+ * 2012 Rand error and the pixel error pool their counts over images (no std or interval). The chosen
+ * thresholds are aggregate records too ({@code v_rand_threshold}, ...). Optionally writes
  * {@code metrics.avro|csv|jsonl} and, per segmentation image, an overlay and a probability PNG
  * under {@code overlays/} of the output folder.
  *
@@ -72,18 +87,24 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   /** Sub-folder of the output folder that holds the overlay PNGs. */
   public static final String OVERLAYS = "overlays";
 
+  /** Suffix of the aggregate records that give a stack score's chosen threshold. */
+  public static final String THRESHOLD_SUFFIX = "_threshold";
+
+  /** Per-threshold challenge statistics of each scored image, keyed by run/model/variant/dataset/split. */
+  static final TupleTag<KV<String, ChallengeMetrics.Slice>> SLICES = new TupleTag<>("slices") {};
+
   private final PCollection<ModelArtifact> artifacts;
   private final ModelArtifact fixed;
   private final String dataset;
   private final String split;
-  private final Inference inference;
+  private final InferenceConfig inference;
   private final boolean redo;
   private final String directory;
   private final boolean overlays;
   private final String stageName;
 
   private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
-      Inference inference, boolean redo, String directory, boolean overlays, String stageName) {
+      InferenceConfig inference, boolean redo, String directory, boolean overlays, String stageName) {
     this.stageName = stageName;
     this.artifacts = artifacts;
     this.fixed = fixed;
@@ -98,14 +119,14 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   /** Evaluates every model of a collection (e.g. a Train stage's output) on every sample. */
   public static Evaluate models(PCollection<ModelArtifact> artifacts) {
     checkArgument(artifacts != null, "model artifacts must not be null");
-    return new Evaluate(artifacts, null, "dataset", "test", Inference.DEFAULT, false, null, true, "Evaluate");
+    return new Evaluate(artifacts, null, "dataset", "test", InferenceConfig.DEFAULT, false, null, true, "Evaluate");
   }
 
   /** Evaluates one SavedModel (its {@code model.json} gives the geometry). */
   public static Evaluate model(ModelSpec spec, String run) {
     checkArgument(spec != null, "model spec must not be null");
     checkArgument(run != null && !run.isBlank(), "run name must not be empty");
-    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", Inference.DEFAULT, false, null, true,
+    return new Evaluate(null, artifactOf(spec, run), "dataset", "test", InferenceConfig.DEFAULT, false, null, true,
         "Evaluate");
   }
 
@@ -133,7 +154,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
-  public Evaluate withInference(Inference inference) {
+  public Evaluate withInference(InferenceConfig inference) {
     checkArgument(inference != null, "inference settings must not be null");
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
@@ -169,17 +190,24 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     String overlayDir = directory != null && overlays ? Path.of(directory, OVERLAYS).toString() : null;
     PCollectionTuple scored = samples
         .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName))
-            .withSideInputs(view).withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS)));
+            .withSideInputs(view)
+            .withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS).and(SLICES)));
     PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
     PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
         .apply("KeyByMetric", ParDo.of(new KeyFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
         .apply("Aggregate", Combine.perKey(new SummaryFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(Summary.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(MetricSummary.class)))
         .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
         .setCoder(Coders.metricRecord());
-    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates)
+    PCollection<MetricRecord> stacks = scored.get(SLICES)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Slice.class)))
+        .apply("ChallengeStack", Combine.perKey(new StackFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Stack.class)))
+        .apply("ToChallengeRecords", ParDo.of(new StackRecordsFn()))
+        .setCoder(Coders.metricRecord());
+    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates).and(stacks)
         .apply("PerImageAndAggregates", Flatten.pCollections());
     if (directory != null) {
       all.apply("WriteMetrics", WriteMetrics.to(directory));
@@ -198,7 +226,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     private final String overlayDir;
     private final Counter images = Metrics.counter(Evaluate.class, "images");
 
-    ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, Inference inference,
+    ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, InferenceConfig inference,
         boolean redo, String overlayDir, String stage) {
       super(view, inference, stage);
       this.dataset = dataset;
@@ -217,29 +245,38 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       }
       ImageArray image = Tensors.toImage(s.getImage());
       List<MetricRecord> out = new ArrayList<>();
+      List<KV<String, ChallengeMetrics.Slice>> slices = new ArrayList<>();
       for (ModelArtifact a : models) {
         Predictor p = predictor(a);
         Map<String, Double> m;
         try {
-          m = s.getMask() != null
-              ? segmentation(s, image, Tensors.toImage(s.getMask()), p, a)
-              : classification(image, s.getLabel(), p);
+          if (s.getMask() != null) {
+            Scored sc = segmentation(s, image, Tensors.toImage(s.getMask()), p, a);
+            m = sc.metrics();
+            slices.add(KV.of(groupKey(a, inference, dataset, split), sc.slice()));
+          } else {
+            m = classification(image, s.getLabel(), p);
+          }
         } catch (IllegalArgumentException e) {
           ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
               .setReason("model " + a.getRun() + ": " + e.getMessage()).build());
           return;
         }
         for (Map.Entry<String, Double> e : m.entrySet()) {
-          out.add(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(a.getVariant())
+          out.add(MetricRecord.newBuilder().setRun(a.getRun()).setModel(a.getModel()).setVariant(variant(a, inference))
               .setDataset(dataset).setSplit(split).setImageId(s.getId()).setMetric(e.getKey())
               .setValue(e.getValue()).setN(1).build());
         }
       }
       out.forEach(ctx::output);
+      slices.forEach(kv -> ctx.output(SLICES, kv));
       images.inc();
     }
 
-    private Map<String, Double> segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
+    /** One image's metrics and its per-threshold challenge statistics. */
+    private record Scored(Map<String, Double> metrics, ChallengeMetrics.Slice slice) {}
+
+    private Scored segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
         ModelArtifact a) {
       checkArgument(image.sameSize(mask), "image is %sx%s but its mask is %sx%s",
           image.height(), image.width(), mask.height(), mask.width());
@@ -248,6 +285,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       boolean[] truth = SegmentationMetrics.foreground(mask);
       Map<String, Double> m = new LinkedHashMap<>(
           SegmentationMetrics.compute(fg, truth, image.height(), image.width(), inference.threshold()));
+      ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, image.height(), image.width());
+      m.putAll(slice.values());
       if (redo) {
         m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, inference.threshold()));
         m.put("redo_iou", RedoMetrics.iou(fg, truth, inference.threshold()));
@@ -255,7 +294,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       if (overlayDir != null) {
         writeOverlay(s.getId(), a, image, fg, truth);
       }
-      return m;
+      return new Scored(m, slice);
     }
 
     private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
@@ -272,71 +311,149 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     }
 
     private static Map<String, Double> classification(ImageArray image, int label, Predictor p) {
-      float[] probs = Inference.classify(p, image);
+      float[] probs = p.classify(image);
       Map<String, Double> m = new LinkedHashMap<>();
       m.put("top1", ClassificationMetrics.inTopK(probs, label, 1) ? 1.0 : 0.0);
       m.put("top5", ClassificationMetrics.inTopK(probs, label, Math.min(5, probs.length)) ? 1.0 : 0.0);
       m.put("cross_entropy", ClassificationMetrics.crossEntropy(probs, label));
+      // per class (aggregate mean = that class's accuracy, n = its support) and the confusion row of the
+      // true class (aggregate mean of confusion_<t>_<p> = share of class t predicted as p)
+      int predicted = ClassificationMetrics.predicted(probs);
+      m.put(ClassificationMetrics.classAccuracyMetric(label), predicted == label ? 1.0 : 0.0);
+      for (int c = 0; c < probs.length; c++) {
+        m.put(ClassificationMetrics.confusionMetric(label, c), predicted == c ? 1.0 : 0.0);
+      }
       return m;
     }
   }
 
   private static final String SEP = "\u0001";
 
-  /** Groups per-image values by (run, model, variant, dataset, split, metric). */
+  private static String groupKey(ModelArtifact a, InferenceConfig inference, String dataset, String split) {
+    return String.join(SEP, a.getRun(), a.getModel(), variant(a, inference), dataset, split);
+  }
+
+  /**
+   * The variant written into the records: the artifact's, with {@code /<head>} appended when a named
+   * head is evaluated, so the heads of one model (UNet++ L1..L4, ensemble) stay apart in one report.
+   */
+  static String variant(ModelArtifact a, InferenceConfig inference) {
+    return inference.head() == null ? a.getVariant() : a.getVariant() + "/" + inference.head();
+  }
+
+  /**
+   * Groups per-image values by (run, model, variant, dataset, split, metric), except the challenge
+   * scores, whose aggregates are stack scores ({@link StackFn}).
+   */
   static final class KeyFn extends DoFn<MetricRecord, KV<String, Double>> {
     @ProcessElement
     public void process(@Element MetricRecord r, OutputReceiver<KV<String, Double>> out) {
+      if (ChallengeMetrics.STACK_SCORED.contains(r.getMetric())) {
+        return;
+      }
       out.output(KV.of(String.join(SEP, r.getRun(), r.getModel(), r.getVariant(), r.getDataset(), r.getSplit(),
           r.getMetric()), r.getValue()));
     }
   }
 
-  /** Mergeable mean / std accumulator. */
-  static final class SummaryFn extends Combine.CombineFn<Double, Summary, Summary> {
+  /** The challenge's stack scores of a model on a dataset split. */
+  static final class StackFn extends Combine.CombineFn<ChallengeMetrics.Slice, ChallengeMetrics.Stack,
+      ChallengeMetrics.Stack> {
     @Override
-    public Summary createAccumulator() {
-      return new Summary();
+    public ChallengeMetrics.Stack createAccumulator() {
+      return new ChallengeMetrics.Stack();
     }
 
     @Override
-    public Summary addInput(Summary acc, Double v) {
-      return acc.add(v);
+    public ChallengeMetrics.Stack addInput(ChallengeMetrics.Stack acc, ChallengeMetrics.Slice s) {
+      return acc.add(s);
     }
 
     @Override
-    public Summary mergeAccumulators(Iterable<Summary> accs) {
-      Summary out = new Summary();
-      for (Summary a : accs) {
+    public ChallengeMetrics.Stack mergeAccumulators(Iterable<ChallengeMetrics.Stack> accs) {
+      ChallengeMetrics.Stack out = new ChallengeMetrics.Stack();
+      for (ChallengeMetrics.Stack a : accs) {
         out.merge(a);
       }
       return out;
     }
 
     @Override
-    public Summary extractOutput(Summary acc) {
+    public ChallengeMetrics.Stack extractOutput(ChallengeMetrics.Stack acc) {
       return acc;
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<Summary> getAccumulatorCoder(
+    public org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Stack> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Slice> in) {
+      return SerializableCoder.of(ChallengeMetrics.Stack.class);
+    }
+  }
+
+  private static MetricRecord.Builder aggregate(String[] key, String metric, double value, long n) {
+    return MetricRecord.newBuilder().setRun(key[0]).setModel(key[1]).setVariant(key[2]).setDataset(key[3])
+        .setSplit(key[4]).setImageId(null).setMetric(metric).setValue(value).setN(n);
+  }
+
+  /** A stack's aggregate records: one per challenge score, and one with its chosen threshold. */
+  static final class StackRecordsFn extends DoFn<KV<String, ChallengeMetrics.Stack>, MetricRecord> {
+    @ProcessElement
+    public void process(@Element KV<String, ChallengeMetrics.Stack> kv, OutputReceiver<MetricRecord> out) {
+      String[] k = kv.getKey().split(SEP, -1);
+      for (Map.Entry<String, ChallengeMetrics.Score> e : kv.getValue().scores().entrySet()) {
+        ChallengeMetrics.Score sc = e.getValue();
+        out.output(aggregate(k, e.getKey(), sc.value(), sc.n()).setStd(AggregateFn.finite(sc.std()))
+            .setCiLow(AggregateFn.finite(sc.ciLow())).setCiHigh(AggregateFn.finite(sc.ciHigh())).build());
+        out.output(aggregate(k, e.getKey() + THRESHOLD_SUFFIX, sc.threshold(), sc.n()).build());
+      }
+    }
+  }
+
+  /** Mergeable mean / std accumulator. */
+  static final class SummaryFn extends Combine.CombineFn<Double, MetricSummary, MetricSummary> {
+    @Override
+    public MetricSummary createAccumulator() {
+      return new MetricSummary();
+    }
+
+    @Override
+    public MetricSummary addInput(MetricSummary acc, Double v) {
+      return acc.add(v);
+    }
+
+    @Override
+    public MetricSummary mergeAccumulators(Iterable<MetricSummary> accs) {
+      MetricSummary out = new MetricSummary();
+      for (MetricSummary a : accs) {
+        out.merge(a);
+      }
+      return out;
+    }
+
+    @Override
+    public MetricSummary extractOutput(MetricSummary acc) {
+      return acc;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<MetricSummary> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return SerializableCoder.of(Summary.class);
+      return SerializableCoder.of(MetricSummary.class);
     }
   }
 
   /** An aggregate record: imageId null, value = mean. */
-  static final class AggregateFn extends DoFn<KV<String, Summary>, MetricRecord> {
+  static final class AggregateFn extends DoFn<KV<String, MetricSummary>, MetricRecord> {
     @ProcessElement
-    public void process(@Element KV<String, Summary> kv, OutputReceiver<MetricRecord> out) {
+    public void process(@Element KV<String, MetricSummary> kv, OutputReceiver<MetricRecord> out) {
       String[] k = kv.getKey().split(SEP, -1);
-      Summary s = kv.getValue();
+      MetricSummary s = kv.getValue();
       out.output(MetricRecord.newBuilder().setRun(k[0]).setModel(k[1]).setVariant(k[2]).setDataset(k[3])
           .setSplit(k[4]).setImageId(null).setMetric(k[5]).setValue(s.mean()).setN(s.n())
           .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());
     }
 
-    private static Double finite(double v) {
+    static Double finite(double v) {
       return Double.isNaN(v) ? null : v;
     }
   }
@@ -347,13 +464,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           def = Param.NULL) String model,
       @Param(doc = "dataset name written into every metric record", def = "dataset") String dataset,
       @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
-      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
-          def = "auto") InferenceMode mode,
-      @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
-      @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
-      @Param(doc = "foreground threshold p > t for all metrics but pixel_error, [0, 1]", def = "0.5") double threshold,
-      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
-          def = "0") int tile,
+      @Param(doc = "how the model runs over whole images: its keys (mode, tile, overlap, batch, tta, head, "
+          + "threshold) are written in this mapping", inline = true) InferenceConfig inference,
       @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
@@ -362,6 +474,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           boolean overlays) {}
 
   /** The {@code Evaluate} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Evaluate",
@@ -371,7 +484,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
+      return c.inference().check(c.model());
     }
 
     @Override
@@ -381,7 +494,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       Evaluate t = models.isPresent() ? models(models.get())
           : model(ModelSpec.read(Path.of(ctx.input(c.model()))), ctx.pipelineName() + "/" + ctx.stageName());
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
-          .withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile()))
+          .withInference(c.inference())
           .writeTo(ctx.output(c.path()));
       MetricResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
       ctx.addDeadLetters(r.deadLetters());

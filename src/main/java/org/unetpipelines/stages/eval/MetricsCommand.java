@@ -2,12 +2,14 @@ package org.unetpipelines.stages.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.unetpipelines.engine.cli.CliCommand;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
@@ -18,11 +20,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code unet-pipelines metrics --pred P.png --truth T.png}: the segmentation metrics of one
- * probability map against one mask, printed as one JSON object.
+ * probability map against one mask, printed as one JSON object: those of {@link SegmentationMetrics}
+ * (at {@code --threshold}) and the ISBI challenge's {@link ChallengeMetrics} ({@code v_rand},
+ * {@code v_info}, {@code rand_error_2012}, {@code warping_error}; each the best over the challenge's
+ * thresholds 0.0 ... 1.0).
  */
+@AutoService(CliCommand.class)
 @Command(name = "metrics", mixinStandardHelpOptions = true,
     description = "Segmentation metrics of a probability map against a truth mask, as one JSON object "
-        + "(pixel_error, iou, dice, adapted_rand_error, vi_split, vi_merge, ...).")
+        + "(pixel_error, iou, dice, adapted_rand_error, vi_split, vi_merge, ...; the ISBI challenge's v_rand, "
+        + "v_info, rand_error_2012 and warping_error, best over thresholds 0.0..1.0).")
 public final class MetricsCommand implements CliCommand, Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -35,7 +42,8 @@ public final class MetricsCommand implements CliCommand, Callable<Integer> {
   Path truth;
 
   @Option(names = "--threshold", defaultValue = "0.5",
-      description = "Binarisation threshold for everything but pixel_error (p > t), in [0, 1]; default ${DEFAULT-VALUE}.")
+      description = "Binarisation threshold for everything but pixel_error and the challenge scores (p > t), "
+          + "in [0, 1]; default ${DEFAULT-VALUE}.")
   double threshold;
 
   @Override
@@ -58,6 +66,8 @@ public final class MetricsCommand implements CliCommand, Callable<Integer> {
       json.put("pred", pred.toString()).put("truth", truth.toString())
           .put("height", p.height()).put("width", p.width()).put("threshold", threshold);
       m.forEach(json::put);
+      ChallengeMetrics.score(SegmentationMetrics.probabilities(p), SegmentationMetrics.foreground(t), p.height(),
+          p.width()).values().forEach(json::put);
       spec.commandLine().getOut().println(json.toString());
       spec.commandLine().getOut().flush();
       return 0;

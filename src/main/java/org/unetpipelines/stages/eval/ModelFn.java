@@ -3,7 +3,6 @@ package org.unetpipelines.stages.eval;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.unetpipelines.eval.Inference;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.PredictorCache;
@@ -16,11 +15,11 @@ import org.unetpipelines.records.ModelArtifact;
  */
 abstract class ModelFn<I, O> extends DoFn<I, O> {
   final PCollectionView<List<ModelArtifact>> view;
-  final Inference inference;
+  final InferenceConfig inference;
   final String stage;
   private transient PredictorCache.Lease lease;
 
-  ModelFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String stage) {
+  ModelFn(PCollectionView<List<ModelArtifact>> view, InferenceConfig inference, String stage) {
     this.view = view;
     this.inference = inference;
     this.stage = stage;
@@ -38,7 +37,10 @@ abstract class ModelFn<I, O> extends DoFn<I, O> {
     }
   }
 
-  /** The loaded model of an artifact, as run with this stage's inference settings. */
+  /**
+   * The loaded model of an artifact, as run with this stage's inference settings (tile size, head);
+   * a head the model does not serve fails the run, naming the heads it has.
+   */
   Predictor predictor(ModelArtifact a) {
     return lease.get(inference.spec(ModelSpec.of(a)));
   }

@@ -2,39 +2,19 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.StageContext;
-import org.unetpipelines.eval.Inference;
-import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 
 /**
- * What the Evaluate and Predict stage types share: their inference settings' checks, and where the
- * model comes from — a ModelArtifact input (a Train stage) or a {@code model: DIR} setting, exactly
- * one of the two.
+ * Where the Evaluate and Predict stage types get their model: a ModelArtifact input (a Train stage)
+ * or a {@code model: DIR} setting, exactly one of the two.
  */
 final class ModelSource {
   private ModelSource() {}
-
-  /** Config errors of the inference settings and the model folder. */
-  static List<String> check(String model, InferenceMode mode, double overlap, int batch, double threshold, int tile) {
-    List<String> out = new ArrayList<>();
-    try {
-      new Inference(mode, overlap, batch, threshold, tile);
-    } catch (IllegalArgumentException e) {
-      out.add(e.getMessage());
-    }
-    if (model != null && !Files.isDirectory(Path.of(model))) {
-      out.add("'model': no SavedModel folder '" + model + "'");
-    }
-    return out;
-  }
 
   static PCollection<Sample> samples(StageContext ctx, List<PCollection<?>> inputs) {
     return StageContext.inputOfType(inputs, Sample.class).orElseThrow(() -> new IllegalArgumentException(

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,9 +24,8 @@ import java.util.Optional;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
-import org.unetpipelines.eval.Inference;
-import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.Overlays;
 import org.unetpipelines.eval.Predictor;
@@ -36,7 +36,7 @@ import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
@@ -54,11 +54,11 @@ import org.unetpipelines.stages.SampleResult;
 public final class Predict extends PTransform<PCollection<Sample>, SampleResult> {
   private final PCollection<ModelArtifact> artifacts;
   private final ModelArtifact fixed;
-  private final Inference inference;
+  private final InferenceConfig inference;
   private final String directory;
   private final String stageName;
 
-  private Predict(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, Inference inference, String directory,
+  private Predict(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, InferenceConfig inference, String directory,
       String stageName) {
     this.stageName = stageName;
     this.artifacts = artifacts;
@@ -69,15 +69,15 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
 
   public static Predict models(PCollection<ModelArtifact> artifacts) {
     checkArgument(artifacts != null, "model artifacts must not be null");
-    return new Predict(artifacts, null, Inference.DEFAULT, null, "Predict");
+    return new Predict(artifacts, null, InferenceConfig.DEFAULT, null, "Predict");
   }
 
   public static Predict model(ModelSpec spec) {
     checkArgument(spec != null, "model spec must not be null");
-    return new Predict(null, Evaluate.artifactOf(spec, "predict"), Inference.DEFAULT, null, "Predict");
+    return new Predict(null, Evaluate.artifactOf(spec, "predict"), InferenceConfig.DEFAULT, null, "Predict");
   }
 
-  public Predict withInference(Inference inference) {
+  public Predict withInference(InferenceConfig inference) {
     checkArgument(inference != null, "inference settings must not be null");
     return new Predict(artifacts, fixed, inference, directory, stageName);
   }
@@ -114,7 +114,7 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
     private final String directory;
     private final Counter images = Metrics.counter(Predict.class, "images");
 
-    PredictFn(PCollectionView<List<ModelArtifact>> view, Inference inference, String directory, String stage) {
+    PredictFn(PCollectionView<List<ModelArtifact>> view, InferenceConfig inference, String directory, String stage) {
       super(view, inference, stage);
       this.directory = directory;
     }
@@ -168,17 +168,13 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
   public record Config(
       @Param(doc = "SavedModel folder with model.json; absent: use the ModelArtifact input (a Train stage)",
           def = Param.NULL) String model,
-      @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)",
-          def = "auto") InferenceMode mode,
-      @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
-      @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
-      @Param(doc = "foreground threshold of the label PNGs (p > t), [0, 1]", def = "0.5") double threshold,
-      @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
-          def = "0") int tile,
+      @Param(doc = "how the model runs over whole images: its keys (mode, tile, overlap, batch, tta, head, "
+          + "threshold of the label PNGs) are written in this mapping", inline = true) InferenceConfig inference,
       @Param(doc = "output folder (under the output root) for STEM_prob.png (16-bit) and STEM_label.png",
           def = "predictions") String path) {}
 
   /** The {@code Predict} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Predict",
@@ -188,7 +184,7 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
 
     @Override
     public List<String> check(Config c) {
-      return ModelSource.check(c.model(), c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile());
+      return c.inference().check(c.model());
     }
 
     @Override
@@ -196,7 +192,7 @@ public final class Predict extends PTransform<PCollection<Sample>, SampleResult>
       PCollection<Sample> samples = ModelSource.samples(ctx, inputs);
       Optional<PCollection<ModelArtifact>> models = ModelSource.artifacts(ctx, inputs, c.model());
       Predict t = models.isPresent() ? models(models.get()) : model(ModelSpec.read(Path.of(ctx.input(c.model()))));
-      t = t.withInference(new Inference(c.mode(), c.overlap(), c.batch(), c.threshold(), c.tile())).writeTo(ctx.output(c.path()));
+      t = t.withInference(c.inference()).writeTo(ctx.output(c.path()));
       SampleResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
       ctx.addDeadLetters(r.deadLetters());
       return r.samples();

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +18,14 @@ import org.slf4j.LoggerFactory;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.eval.HtmlReport;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes the HTML report ({@link HtmlReport}) once all metric records are in: the metrics table,
@@ -150,11 +152,12 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
       @Param(doc = "how many sample overlays to show, 0..100", def = "4") int samples) {}
 
   /** The {@code Report} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("Report",
           "One self-contained HTML page: metrics table, training curves (XChart PNGs), sample overlays",
-          Config.class, InputSpec.of(1, 2, MetricRecord.class, ModelArtifact.class), String.class);
+          Config.class, InputSpec.of(1, 9, MetricRecord.class, ModelArtifact.class), String.class);
     }
 
     @Override
@@ -168,14 +171,20 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
 
     @Override
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
-      PCollection<MetricRecord> metrics = StageContext.inputOfType(inputs, MetricRecord.class).orElseThrow(
-          () -> new IllegalArgumentException("stage '" + ctx.stageName() + "': Report needs a MetricRecord input "
-              + "(an Evaluate stage)"));
+      List<PCollection<MetricRecord>> all = StageContext.inputsOfType(inputs, MetricRecord.class);
+      if (all.isEmpty()) {
+        throw new IllegalArgumentException("stage '" + ctx.stageName() + "': Report needs a MetricRecord input "
+            + "(an Evaluate stage)");
+      }
+      // Several Evaluate stages (e.g. one per UNet++ head) make one table: their records side by side.
+      PCollection<MetricRecord> metrics = all.size() == 1 ? all.get(0)
+          : org.apache.beam.sdk.values.PCollectionList.of(all).apply(ctx.stageName() + "Metrics",
+              org.apache.beam.sdk.transforms.Flatten.pCollections());
       List<String> curveFiles = new ArrayList<>();
-      c.curves().forEach(f -> curveFiles.add(ctx.output(f)));
+      c.curves().forEach(f -> curveFiles.add(ctx.outputToRead(f)));
       Report t = Report.to(ctx.output(c.path()))
           .withTitle(c.title() != null ? c.title() : ctx.pipelineName())
-          .withCurves(curveFiles).withOverlays(ctx.output(c.overlays())).withSamples(c.samples());
+          .withCurves(curveFiles).withOverlays(ctx.outputToRead(c.overlays())).withSamples(c.samples());
       var models = StageContext.inputOfType(inputs, ModelArtifact.class);
       if (models.isPresent()) {
         t = t.withModels(models.get());

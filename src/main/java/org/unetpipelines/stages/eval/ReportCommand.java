@@ -1,5 +1,6 @@
 package org.unetpipelines.stages.eval;
 
+import com.google.auto.service.AutoService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
  * {@code unet-pipelines report --metrics out/eval --curves out/train/curve.csv --out out/report}:
  * the HTML report from files an earlier run wrote; prints the page's path.
  */
+@AutoService(CliCommand.class)
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = "Write one self-contained HTML report (metrics, training curves, overlays) from an Evaluate output.")
 public final class ReportCommand implements CliCommand, Callable<Integer> {

@@ -2,6 +2,7 @@ package org.unetpipelines.stages.io;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +23,14 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
@@ -159,6 +161,7 @@ public final class ReadShards {
           def = Param.NULL) String path) {}
 
   /** The {@code ReadShards} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("ReadShards", "Read Avro / TFRecord shards back as samples, from a folder or from a Write stage's output",
@@ -175,7 +178,7 @@ public final class ReadShards {
             fromShardSets().withStageName(ctx.stageName()));
       } else {
         checkArgument(c.path() != null, "give 'path' (a shard folder) or 'input' (a Write stage)");
-        String dir = ctx.output(c.path());
+        String dir = ctx.outputToRead(c.path());
         checkArgument(Files.isRegularFile(Path.of(dir, Manifest.FILE)),
             "'path': %s has no manifest.json (write it first, or take 'input' from the Write stage)", dir);
         r = ctx.pipelineBegin().apply(ctx.stageName(), from(dir).withStageName(ctx.stageName()));

@@ -3,6 +3,7 @@ package org.unetpipelines.stages.io;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.auto.service.AutoService;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
@@ -32,13 +33,14 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.engine.Stage;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardFiles;
 import org.unetpipelines.io.SortedRuns;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardFormat;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes samples as Avro container files or TFRecord files of {@code tf.train.Example}s (feature
@@ -337,6 +339,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   }
 
   /** The {@code WriteAvro} stage type. */
+  @AutoService(Stage.class)
   public static final class AvroProvider extends WriteProvider {
     public AvroProvider() {
       super("WriteAvro", "Write samples as deterministic Avro shards (schemas/Sample.avsc) + manifest.json", ShardFormat.AVRO);
@@ -344,6 +347,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   }
 
   /** The {@code WriteTFRecord} stage type. */
+  @AutoService(Stage.class)
   public static final class TFRecordProvider extends WriteProvider {
     public TFRecordProvider() {
       super("WriteTFRecord", "Write samples as deterministic TFRecord shards of tf.train.Example + manifest.json",

@@ -3,6 +3,7 @@ package org.unetpipelines.stages.train;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.auto.service.AutoService;
 import com.google.common.collect.Iterables;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
@@ -30,24 +31,17 @@ import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.ShardReader;
-import org.unetpipelines.model.Initializer;
-import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
-import org.unetpipelines.model.Upsampling;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
-import org.unetpipelines.train.Device;
-import org.unetpipelines.train.LearningRateSchedule;
-import org.unetpipelines.train.LossKind;
-import org.unetpipelines.train.OptimizerKind;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
+import org.unetpipelines.train.task.Tasks;
 
 /**
- * Trains a U-Net on the shards written upstream, on ONE worker: every incoming {@link ShardSet}
+ * Trains a model of any family ({@code model: {family: ...}}) on the shards written upstream, on ONE worker: every incoming {@link ShardSet}
  * (emitted by WriteAvro / WriteTFRecord once its shards and manifest are written) is keyed to a
  * single key and gathered, and one {@link Trainer} run reads them. Emits one {@link ModelArtifact}.
  * Validation comes from a second ShardSet collection ({@link #withValidation}) or from a
@@ -55,11 +49,11 @@ import org.unetpipelines.train.Trainer;
  *
  * <pre>{@code
  * PCollection<ModelArtifact> model = shardSets.apply(
- *     Train.unet(UNetConfig.small(), TrainConfig.defaults(128, 128), "/out/model").withValidationFraction(0.1));
+ *     Train.of(UNetConfig.small(), TrainConfig.defaults(128, 128), "/out/model").withValidationFraction(0.1));
  * }</pre>
  */
 public final class Train extends PTransform<PCollection<ShardSet>, PCollection<ModelArtifact>> {
-  private final UNetConfig model;
+  private final ModelConfig model;
   private final TrainConfig train;
   private final String outputDir;
   private final double validationFraction;
@@ -67,7 +61,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
   private final String run;
   private final String configJson;
 
-  private Train(UNetConfig model, TrainConfig train, String outputDir, double validationFraction,
+  private Train(ModelConfig model, TrainConfig train, String outputDir, double validationFraction,
       PCollection<ShardSet> validation, String run, String configJson) {
     this.model = model;
     this.train = train;
@@ -78,12 +72,12 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     this.configJson = configJson;
   }
 
-  /** Trains {@code model} with {@code train} settings, writing under {@code outputDir}. */
-  public static Train unet(UNetConfig model, TrainConfig train, String outputDir) {
+  /** Trains {@code model} (any family) with {@code train} settings, writing under {@code outputDir}. */
+  public static Train of(ModelConfig model, TrainConfig train, String outputDir) {
     checkNotNull(model, "model config must not be null");
     checkNotNull(train, "train config must not be null");
     checkArgument(outputDir != null && !outputDir.isBlank(), "output directory must not be empty, got '%s'", outputDir);
-    UNet.of(model).outputSize(train.height(), train.width()); // rejects sizes that do not fit, naming valid ones
+    Tasks.of(model, train); // rejects sizes that do not fit, naming valid ones
     return new Train(model, train, outputDir, 0, null, "train", "{}");
   }
 
@@ -172,7 +166,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
 
   /** Runs the trainer once for the gathered shard sets. */
   static final class TrainFn extends DoFn<KV<String, Iterable<ShardSet>>, ModelArtifact> {
-    private final UNetConfig model;
+    private final ModelConfig model;
     private final TrainConfig train;
     private final String outputDir;
     private final double validationFraction;
@@ -180,7 +174,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     private final String run;
     private final String configJson;
 
-    TrainFn(UNetConfig model, TrainConfig train, String outputDir, double validationFraction,
+    TrainFn(ModelConfig model, TrainConfig train, String outputDir, double validationFraction,
         PCollectionView<List<ShardSet>> validation, String run, String configJson) {
       this.model = model;
       this.train = train;
@@ -203,93 +197,30 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       } else if (validation != null) {
         validationSet = samples(c.sideInput(validation));
       }
-      c.output(Trainer.train(UNet.of(model), train, trainSet, validationSet, Path.of(outputDir), run, configJson));
+      c.output(Trainer.train(Tasks.of(model, train), train, trainSet, validationSet, Path.of(outputDir), run, configJson));
     }
   }
 
-  /** Model families the stage can build. */
-  public enum Model {
-    UNET
-  }
-
-  /** The random weight initializers a pipeline may choose (see {@link Initializer}). */
-  public enum WeightInit {
-    XAVIER_NORMAL(Initializer.XAVIER_NORMAL),
-    XAVIER_UNIFORM(Initializer.XAVIER_UNIFORM),
-    HE_NORMAL(Initializer.HE_NORMAL),
-    PAPER(Initializer.PAPER);
-
-    private final Initializer initializer;
-
-    WeightInit(Initializer initializer) {
-      this.initializer = initializer;
-    }
-
-    public Initializer initializer() {
-      return initializer;
-    }
-  }
-
-  /** YAML config of {@code Train}. */
+  /** YAML config of {@code Train}: the output folder, the model (by family), the training keys, the split. */
   public record Config(
       @Param(doc = "output folder (checkpoints/, saved_model/, model.json, curve.csv/.avro), relative to the output root")
       String path,
-      @Param(doc = "model family", def = "unet") Model model,
-      @Param(doc = "number of 2x2 poolings (the paper: 4 -> five levels), 1..6", def = "4") int depth,
-      @Param(doc = "filters of the first level (doubling per level; the paper: 64)", def = "16") int filters,
-      @Param(doc = "valid (paper geometry, output smaller than input, cropped skips) or same", def = "same")
-      Padding padding,
-      @Param(doc = "transpose | bilinear | nearest | pixel_shuffle", def = "transpose") Upsampling upsampling,
-      @Param(doc = "batch norm after each 3x3 convolution", def = "false") boolean batch_norm,
-      @Param(doc = "dropout rate at the end of the contracting path, 0..0.95 (the paper: 0.5)", def = "0.0")
-      double dropout,
-      @Param(doc = "1 = sigmoid foreground probability, >= 2 = softmax classes", def = "1") int classes,
-      @Param(doc = "image channels", def = "1") int channels,
-      @Param(doc = "input tile height; larger samples are cropped at random (validation: centre)") int height,
-      @Param(doc = "input tile width") int width,
-      @Param(doc = "cross_entropy (weighted by the samples' weight maps) | dice | bce_dice", def = "cross_entropy")
-      LossKind loss,
-      @Param(doc = "momentum | adam", def = "momentum") OptimizerKind optimizer,
-      @Param(doc = "learning rate", def = "0.01") double learning_rate,
-      @Param(doc = "SGD momentum (the paper: 0.99)", def = "0.99") double momentum,
-      @Param(doc = "constant | exponential | plateau", def = "constant") LearningRateSchedule.Kind schedule,
-      @Param(doc = "exponential: factor per decay_steps", def = "0.96") double decay_rate,
-      @Param(doc = "exponential: steps per decay_rate factor", def = "1000") long decay_steps,
-      @Param(doc = "plateau: multiplier when the monitored loss stalls", def = "0.5") double plateau_factor,
-      @Param(doc = "plateau: epochs without improvement before reducing", def = "3") int plateau_patience,
-      @Param(doc = "samples per step (the paper: 1)", def = "1") int batch,
-      @Param(doc = "shuffle buffer, samples", def = "64") int shuffle_buffer,
-      @Param(doc = "total training steps") long steps,
-      @Param(doc = "stop after this many epochs without validation improvement (0 = off)", def = "0")
-      int early_stopping,
-      @Param(doc = "write a checkpoint every N steps (0 = only at the end)", def = "0") long checkpoint_every,
-      @Param(doc = "continue from the last checkpoint in 'path' when there is one", def = "true") boolean resume,
+      @Param(doc = "the network: {family: unet | wide_unet | unetpp | unetplus | ..., <that family's keys>}; "
+          + "`unet-pipelines stages --families` lists every family's keys")
+      ModelConfig model,
+      @Param(doc = "training keys", inline = true) TrainConfig training,
       @Param(doc = "held-out share of images (by hash of the id without augmentation copy suffixes) when no "
           + "validation input is given, 0..0.9", def = "0.0")
       double validation_fraction,
-      @Param(doc = "xavier_normal | xavier_uniform | he_normal | paper (N(0, sqrt(2/N)))", def = "paper")
-      WeightInit initializer,
-      @Param(doc = "cpu | gpu", def = "cpu") Device device,
-      @Param(doc = "TensorFlow intra-op threads (0 = all cores)", def = "0") int threads,
-      @Param(doc = "steps between progress lines", def = "10") int log_every,
       @Param(doc = "training seed; default: the pipeline seed", def = Param.NULL) Long seed) {
 
-    UNetConfig unet() {
-      return new UNetConfig(depth, filters, padding, upsampling, batch_norm, (float) dropout, classes, channels);
-    }
-
     TrainConfig trainConfig(long pipelineSeed) {
-      return TrainConfig.defaults(height, width).toBuilder()
-          .loss(loss).optimizer(optimizer).learningRate(learning_rate).momentum(momentum).schedule(schedule)
-          .exponentialDecay(decay_rate, decay_steps).plateau(plateau_factor, plateau_patience, 0)
-          .batchSize(batch).shuffleBuffer(shuffle_buffer).steps(steps).earlyStopping(early_stopping, 0)
-          .checkpointEvery(checkpoint_every).resume(resume).seed(seed == null ? pipelineSeed : seed)
-          .initializer(initializer.initializer()).device(device).threads(threads, threads == 0 ? 0 : 1).logEvery(log_every)
-          .build();
+      return training.toBuilder().seed(seed == null ? pipelineSeed : seed).build();
     }
   }
 
   /** The {@code Train} stage type. */
+  @AutoService(Stage.class)
   public static final class Provider implements Stage<Config> {
     @Override
     public String type() {
@@ -298,7 +229,8 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
 
     @Override
     public String description() {
-      return "Train a U-Net with TensorFlow Java on the shards written upstream (one worker); emits a ModelArtifact";
+      return "Train a model (any family) with TensorFlow Java on the shards written upstream (one worker); "
+          + "emits a ModelArtifact";
     }
 
     @Override
@@ -320,21 +252,17 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     public List<String> check(Config c) {
       List<String> errors = new ArrayList<>();
       try {
-        UNetConfig u = c.unet();
-        UNet.of(u).outputSize(c.height(), c.width());
+        Tasks.of(c.model(), c.training());
       } catch (IllegalArgumentException e) {
-        errors.add(e.getMessage());
+        errors.add("model: " + e.getMessage());
       }
       try {
-        c.trainConfig(0).newSchedule();
+        c.training().newSchedule();
       } catch (IllegalArgumentException e) {
         errors.add(e.getMessage());
       }
       if (c.validation_fraction() < 0 || c.validation_fraction() > 0.9) {
         errors.add(String.format(Locale.ROOT, "'validation_fraction' must be in [0, 0.9], got %s", c.validation_fraction()));
-      }
-      if (c.dropout() > 0.95) {
-        errors.add(String.format(Locale.ROOT, "'dropout' must be in [0, 0.95], got %s", c.dropout()));
       }
       return errors;
     }
@@ -344,7 +272,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
       checkArgument(!(inputs.size() == 2 && c.validation_fraction() > 0),
           "stage %s: give either a second input (validation shards) or 'validation_fraction', not both", ctx.stageName());
-      Train t = unet(c.unet(), c.trainConfig(ctx.seed()), ctx.output(c.path()))
+      Train t = of(c.model(), c.trainConfig(ctx.seed()), ctx.output(c.path()))
           .withRun(ctx.pipelineName() + "/" + ctx.stageName() + "/" + (c.seed() == null ? ctx.seed() : c.seed()))
           .withConfigJson(ctx.configJson())
           .withValidationFraction(c.validation_fraction());

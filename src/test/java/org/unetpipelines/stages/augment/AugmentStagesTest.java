@@ -24,15 +24,16 @@ import org.junit.jupiter.api.Test;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.Interpolation;
-import org.unetpipelines.augment.Tiler;
+import org.unetpipelines.eval.TileStitcher;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.TileGrid;
 import org.unetpipelines.image.ImageArray.Depth;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 class AugmentStagesTest {
@@ -173,13 +174,13 @@ class AugmentStagesTest {
   void tilesStitchBackAndAreNamed() {
     Sample a = sample("a.png", 50, 37, true, 4);
     Result r = run(in -> in.apply(Tile.of(16, 16).withStride(10, 12)), a);
-    Tiler tiler = new Tiler(50, 37, 16, 16, 10, 12);
-    assertEquals(tiler.count(), r.samples().size());
+    TileGrid grid = new TileGrid(50, 37, 16, 16, 10, 12);
+    assertEquals(grid.count(), r.samples().size());
     Map<String, Sample> byId = r.byId();
-    Tiler.Accumulator acc = tiler.accumulator(1);
-    for (int k = 0; k < tiler.count(); k++) {
+    TileStitcher acc = new TileStitcher(50, 37, 1);
+    for (int k = 0; k < grid.count(); k++) {
       Sample t = byId.get("a.png/Tile#" + k);
-      Crops.Window win = tiler.windows().get(k);
+      TileGrid.Origin win = grid.origins().get(k);
       assertEquals(win.y(), t.getParams().get(0).getValue(), 0);
       assertEquals(win.x(), t.getParams().get(1).getValue(), 0);
       acc.add(win.y(), win.x(), image(t));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.engine.OutputRoot;
 import org.unetpipelines.engine.StageContext;
-import org.unetpipelines.eval.Inference;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.eval.ModelSpec;
@@ -29,16 +29,17 @@ import org.unetpipelines.eval.Predictor;
 import org.unetpipelines.eval.PredictorCache;
 import org.unetpipelines.eval.RedoMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
-import org.unetpipelines.eval.Summary;
+import org.unetpipelines.eval.MetricSummary;
 import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.eval.TiledInference;
 import org.unetpipelines.eval.TinySavedModel;
+import org.unetpipelines.eval.Tta;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 class EvaluateTest {
   @TempDir Path tmp;
@@ -85,6 +86,7 @@ class EvaluateTest {
 
     // Expected per-image values, computed directly (no Beam).
     Map<String, Map<String, Double>> expected = new java.util.HashMap<>();
+    ChallengeMetrics.Stack stack = new ChallengeMetrics.Stack();
     try (TfPredictor tf = TfPredictor.load(spec)) {
       for (Sample s : samples) {
         ImageArray img = Tensors.toImage(s.getImage());
@@ -92,14 +94,19 @@ class EvaluateTest {
         boolean[] truth = SegmentationMetrics.foreground(Tensors.toImage(s.getMask()));
         Map<String, Double> m = new java.util.HashMap<>(
             SegmentationMetrics.compute(fg, truth, img.height(), img.width(), 0.5));
+        ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, img.height(), img.width());
+        m.putAll(slice.values());
+        stack.add(slice);
         m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, 0.5));
         m.put("redo_iou", RedoMetrics.iou(fg, truth, 0.5));
         expected.put(s.getId(), m);
       }
     }
     List<MetricRecord> got = MetricFiles.readMetrics(out);
-    int names = SegmentationMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
-    assertEquals(3 * names + names, got.size());
+    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
+    // aggregates: a mean for each metric but the 5 stack-scored ones, which have a stack score and a threshold
+    int stackScored = ChallengeMetrics.STACK_SCORED.size();
+    assertEquals(3 * names + (names - stackScored) + 2 * stackScored, got.size());
     for (MetricRecord r : got) {
       assertEquals("r1", r.getRun());
       assertEquals("synthetic", r.getDataset());
@@ -110,11 +117,22 @@ class EvaluateTest {
     }
     MetricRecord iou = got.stream().filter(r -> r.getImageId() == null && r.getMetric().equals("iou"))
         .findFirst().orElseThrow();
-    Summary s = Summary.of(expected.values().stream().mapToDouble(m -> m.get("iou")).toArray());
+    MetricSummary s = MetricSummary.of(expected.values().stream().mapToDouble(m -> m.get("iou")).toArray());
     assertEquals(3, iou.getN());
     assertEquals(s.mean(), iou.getValue(), 1e-12);
     assertEquals(s.std(), iou.getStd(), 1e-12);
     assertEquals(s.ciLow(), iou.getCiLow(), 1e-12);
+    // challenge scores: the stack's, not the mean of the per-image values
+    Map<String, MetricRecord> agg = got.stream().filter(r -> r.getImageId() == null)
+        .collect(Collectors.toMap(MetricRecord::getMetric, r -> r));
+    for (Map.Entry<String, ChallengeMetrics.Score> e : stack.scores().entrySet()) {
+      MetricRecord r = agg.get(e.getKey());
+      assertEquals(e.getValue().value(), r.getValue(), 1e-12, e.getKey());
+      assertEquals(3, r.getN(), e.getKey());
+      assertEquals(e.getValue().threshold(), agg.get(e.getKey() + Evaluate.THRESHOLD_SUFFIX).getValue(), 0.0);
+    }
+    assertNull(agg.get("rand_error_2012").getStd()); // pooled counts: no spread
+    assertEquals(stack.scores().get("v_rand").std(), agg.get("v_rand").getStd(), 1e-12);
     // Aggregates come first in the files; CSV and JSON lines hold the same records.
     assertNull(got.get(0).getImageId());
     List<String> csv = Files.readAllLines(out.resolve(MetricFiles.CSV));
@@ -125,6 +143,30 @@ class EvaluateTest {
       assertTrue(Files.isRegularFile(out.resolve("overlays/r1__" + id + ".overlay.png")), id);
       assertTrue(Files.isRegularFile(out.resolve("overlays/r1__" + id + ".prob.png")), id);
     }
+  }
+
+  @Test
+  void aNamedHeadWithTtaIsEvaluatedAndRecordedAsVariantSlashHead() throws Exception {
+    ModelSpec spec = TinySavedModel.exportWithHeads(tmp.resolve("heads"), "L1");
+    Sample sample = segSample("a", 14, 11, 9);
+    Path out = tmp.resolve("eval-head");
+    TestPipeline p = pipeline();
+    InferenceConfig inf = new InferenceConfig(InferenceMode.AUTO, 0, 0.5, 4, Tta.FLIPS, "L1", 0.5);
+    p.apply(Create.of(sample).withCoder(Coders.sample()))
+        .apply(Evaluate.model(ModelSpec.read(tmp.resolve("heads")), "r").withInference(inf).withOverlays(false)
+            .writeTo(out.toString()));
+    p.run().waitUntilFinish();
+    ImageArray img = Tensors.toImage(sample.getImage());
+    float[] fg;
+    try (TfPredictor tf = TfPredictor.load(spec.withHead("L1"))) {
+      fg = TiledInference.overlapTile(tf).withTta(Tta.FLIPS).predict(img).foreground();
+    }
+    boolean[] truth = SegmentationMetrics.foreground(Tensors.toImage(sample.getMask()));
+    double iou = SegmentationMetrics.compute(fg, truth, 14, 11, 0.5).get("iou");
+    MetricRecord r = MetricFiles.readMetrics(out).stream()
+        .filter(m -> "a".equals(m.getImageId()) && m.getMetric().equals("iou")).findFirst().orElseThrow();
+    assertEquals("heads/L1", r.getVariant());
+    assertEquals(iou, r.getValue(), 1e-12);
   }
 
   /** Fake classifier: p(class) from the mean of the 2x2 image, 3 classes, 1x1 output. */
@@ -197,7 +239,7 @@ class EvaluateTest {
   @Test
   void rejectsBadSettingsAndAmbiguousModelSources() throws Exception {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Inference(InferenceMode.SLIDING_WINDOW, 1.2, 4, 0.5, 0));
+        () -> new InferenceConfig(InferenceMode.SLIDING_WINDOW, 0, 1.2, 4, Tta.NONE, null, 0.5));
     assertTrue(e.getMessage().contains("overlap must be in [0, 1), got 1.2"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Evaluate.models(null));
     assertTrue(e.getMessage().contains("model artifacts must not be null"), e.getMessage());
@@ -207,16 +249,21 @@ class EvaluateTest {
 
     Evaluate.Provider provider = new Evaluate.Provider();
     Evaluate.Config bad = new Evaluate.Config(tmp.resolve("missing").toString(), "d", "test",
-        InferenceMode.SLIDING_WINDOW, 0.5, 0, 0.5, 0, false, "eval", true);
+        InferenceConfig.DEFAULT, false, "eval", true);
     List<String> problems = provider.check(bad);
-    assertTrue(problems.contains("batch must be >= 1, got 0"), problems.toString());
     assertTrue(problems.contains("'model': no SavedModel folder '" + tmp.resolve("missing") + "'"), problems.toString());
+    // a head the model does not serve is found before anything runs
+    ModelSpec spec = TinySavedModel.export(tmp.resolve("model"));
+    Evaluate.Config head = new Evaluate.Config(spec.savedModelDir(), "d", "test",
+        new InferenceConfig(InferenceMode.AUTO, 0, 0.5, 4, Tta.NONE, "L2", 0.5), false, "eval", true);
+    problems = provider.check(head);
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("has no head 'L2'; it serves only its default head"), problems.toString());
 
     TestPipeline p = pipeline();
     StageContext ctx = new StageContext(p, "Eval", "Evaluate", "test", 1, new OutputRoot(tmp), tmp, "{}");
     PCollection<Sample> samples = p.apply(Create.empty(Coders.sample()));
-    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceMode.OVERLAP_TILE, 0.5, 4, 0.5, 0,
-        false, "eval", true);
+    Evaluate.Config none = new Evaluate.Config(null, "d", "test", InferenceConfig.DEFAULT, false, "eval", true);
     e = assertThrows(IllegalArgumentException.class, () -> provider.expand(ctx, List.of(samples), none));
     assertTrue(e.getMessage().contains("stage 'Eval': give exactly one model source: a ModelArtifact input "
         + "(a Train stage) or 'model: DIR' (neither was given)"), e.getMessage());

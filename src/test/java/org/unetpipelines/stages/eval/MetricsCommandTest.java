@@ -51,9 +51,31 @@ class MetricsCommandTest {
     assertEquals(0.0, j.get("adapted_rand_error").asDouble(), 1e-12);
     assertEquals(0.0, j.get("vi_split").asDouble(), 1e-12);
     assertEquals(0.0, j.get("vi_merge").asDouble(), 1e-12);
+    // One truth cell (pixels 0, 1): perfect at t = 0.5..; V_info is 0 by the challenge's convention
+    // (H(truth) = 0 with a single segment).
+    assertEquals(1.0, j.get("v_rand").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("v_info").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("rand_error_2012").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("warping_error").asDouble(), 1e-12);
     // At threshold 0.7 the 0.6 pixel is lost: IoU 1/2.
     r = run(new MetricsCommand(), "--pred", pred.toString(), "--truth", truth.toString(), "--threshold", "0.7");
     assertEquals(0.5, new ObjectMapper().readTree(r.out()).get("iou").asDouble(), 1e-12);
+  }
+
+  @Test
+  void challengeScoresAreTheBestOverThresholds() throws Exception {
+    // 1x5 truth: two cells {0, 1} and {3, 4}; the gap pixel 2 has p = 0.4 (102/255 = 0.4f, and
+    // 0.4f > 0.4 in double): the cells are merged for t <= 0.4 and separate from 0.5 on.
+    Path pred = png("p.png", 1, 5, ImageArray.Depth.U8, 255, 255, 102, 255, 255);
+    Path truth = png("t.png", 1, 5, ImageArray.Depth.U8, 255, 255, 0, 255, 255);
+    Run r = run(new MetricsCommand(), "--pred", pred.toString(), "--truth", truth.toString(), "--threshold", "0.3");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertEquals(1.0, j.get("v_rand").asDouble(), 1e-12);
+    assertEquals(1.0, j.get("v_info").asDouble(), 1e-12);
+    assertEquals(0.0, j.get("warping_error").asDouble(), 1e-12);
+    // the threshold-bound metrics see the merge at 0.3: one segment for two true ones
+    assertTrue(j.get("adapted_rand_error").asDouble() > 0.3, r.out());
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.eval.ModelSpec;
@@ -16,7 +17,9 @@ import org.unetpipelines.eval.TiledInference;
 import org.unetpipelines.eval.TinySavedModel;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
+import org.unetpipelines.eval.Tta;
 import org.unetpipelines.image.Tensors;
+import picocli.CommandLine;
 
 class PredictCommandTest {
   @TempDir Path tmp;
@@ -63,5 +66,38 @@ class PredictCommandTest {
         "--out", tmp.toString(), "--mode", "sliding_window", "--overlap", "1");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("overlap must be in [0, 1), got 1.0"), r.err());
+    r = MetricsCommandTest.run(new PredictCommand(), "--model", spec.savedModelDir(), "--images", "x",
+        "--out", tmp.toString(), "--tta", "rotate");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("'tta' must be one of none | flips | dihedral, got 'rotate'"), r.err());
+    r = MetricsCommandTest.run(new PredictCommand(), "--model", spec.savedModelDir(), "--images", "x",
+        "--out", tmp.toString(), "--head", "L3");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("has no head 'L3'; it serves only its default head"), r.err());
+  }
+
+  @Test
+  void inferenceOptionsComeFromTheSharedConfigAndSelectTtaAndHead() throws Exception {
+    CommandLine cl = new CommandLine(new PredictCommand());
+    for (String o : List.of("--mode", "--tile", "--overlap", "--batch", "--tta", "--head", "--threshold")) {
+      assertTrue(cl.getCommandSpec().findOption(o) != null, o);
+    }
+    assertTrue(cl.getUsageMessage().contains("test-time augmentation: none, flips"), cl.getUsageMessage());
+    ModelSpec spec = TinySavedModel.exportWithHeads(tmp.resolve("model"), "inverse");
+    Path images = Files.createDirectories(tmp.resolve("images"));
+    ImageArray a = Tensors.toImage(EvaluateTest.segSample("a", 13, 16, 4).getImage());
+    Files.write(images.resolve("a.png"), ImageCodec.encodePng(a));
+    Path out = tmp.resolve("pred");
+    MetricsCommandTest.Run r = MetricsCommandTest.run(new PredictCommand(), "--model", spec.savedModelDir(),
+        "--images", images + "/*.png", "--out", out.toString(), "--head", "inverse", "--tta", "dihedral");
+    assertEquals(0, r.code(), r.err());
+    ImageArray prob = ImageCodec.decodeFirst(Files.readAllBytes(out.resolve("a_prob.png")));
+    ProbabilityMap expect;
+    try (TfPredictor p = TfPredictor.load(spec.withHead("inverse"))) {
+      expect = TiledInference.overlapTile(p).withTta(Tta.DIHEDRAL).predict(a);
+    }
+    for (int i = 0; i < expect.data().length; i++) {
+      assertEquals(Math.round(expect.data()[i] * 65535f), prob.data()[i], 1f, "pixel " + i);
+    }
   }
 }

@@ -16,19 +16,20 @@ import org.unetpipelines.augment.MirrorPadding;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.ProbabilityMap;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.SegmentationMetrics;
 import org.unetpipelines.eval.TfPredictor;
 import org.unetpipelines.eval.TiledInference;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
-import org.unetpipelines.model.UNet;
-import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.unet.UNet;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
 
@@ -88,7 +89,11 @@ class TrainedUNetEvaluateTest {
             .writeTo(tmp.resolve("eval").toString()));
     pipeline.run().waitUntilFinish();
     List<MetricRecord> got = MetricFiles.readMetrics(tmp.resolve("eval"));
-    assertEquals(3 * SegmentationMetrics.NAMES.size(), got.size());
+    // per image: today's metrics and the challenge scores; aggregates: a mean per metric, but a stack
+    // score and its threshold for the 5 challenge-scored ones
+    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size();
+    int stackScored = ChallengeMetrics.STACK_SCORED.size();
+    assertEquals(2 * names + (names - stackScored) + 2 * stackScored, got.size());
     try (TfPredictor p = TfPredictor.load(spec)) {
       for (Sample s : eval) {
         ImageArray img = Tensors.toImage(s.getImage());

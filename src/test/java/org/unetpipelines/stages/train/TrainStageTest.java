@@ -18,11 +18,11 @@ import org.unetpipelines.engine.PipelinePlan;
 import org.unetpipelines.engine.StageRegistry;
 import org.unetpipelines.engine.ValidationException;
 import org.unetpipelines.model.Padding;
-import org.unetpipelines.model.UNetConfig;
+import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.io.SyntheticImages;
 import org.unetpipelines.stages.io.WriteShards;
 import org.unetpipelines.train.Trainer;
@@ -40,7 +40,7 @@ class TrainStageTest {
     UNetConfig model = new UNetConfig(1, 4, Padding.SAME, Upsampling.NEAREST, false, 0f, 1, 1);
     TrainConfig cfg = TrainConfig.defaults(24, 24).toBuilder().steps(6).batchSize(2).threads(1, 1).build();
     PCollection<ModelArtifact> out = shards.apply("Train",
-        Train.unet(model, cfg, dir.resolve("model").toString()).withValidationFraction(0.25).withRun("t/1"));
+        Train.of(model, cfg, dir.resolve("model").toString()).withValidationFraction(0.25).withRun("t/1"));
     PAssert.that(out).satisfies(artifacts -> {
       int n = 0;
       for (ModelArtifact a : artifacts) {
@@ -76,13 +76,13 @@ class TrainStageTest {
   void rejectsBadBuilderArguments() {
     UNetConfig model = UNetConfig.small();
     TrainConfig cfg = TrainConfig.defaults(100, 100);
-    IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> Train.unet(model, cfg, "/o"));
+    IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> Train.of(model, cfg, "/o"));
     assertTrue(size.getMessage().contains("nearest valid sizes: [96, 112]"), size.getMessage());
     TrainConfig ok = TrainConfig.defaults(128, 128);
     IllegalArgumentException frac = assertThrows(IllegalArgumentException.class,
-        () -> Train.unet(model, ok, "/o").withValidationFraction(1.0));
+        () -> Train.of(model, ok, "/o").withValidationFraction(1.0));
     assertTrue(frac.getMessage().contains("validation fraction must be in [0, 1), got 1.0"), frac.getMessage());
-    IllegalArgumentException dir = assertThrows(IllegalArgumentException.class, () -> Train.unet(model, ok, " "));
+    IllegalArgumentException dir = assertThrows(IllegalArgumentException.class, () -> Train.of(model, ok, " "));
     assertTrue(dir.getMessage().contains("output directory must not be empty"), dir.getMessage());
   }
 
@@ -103,19 +103,44 @@ class TrainStageTest {
   @Test
   void pipelineConfigErrorsNameTheProblem() throws Exception {
     PipelinePlan ok = PipelinePlan.validate(PipelineFile.parse("t.yaml",
-        HEAD + "{path: m, height: 32, width: 32, steps: 5, upsampling: pixel_shuffle}\n", List.of()),
-        StageRegistry.load());
+        HEAD + "{path: m, height: 32, width: 32, steps: 5, model: {family: unet, upsampling: pixel_shuffle}}\n",
+        List.of()), StageRegistry.load());
     assertEquals("Train", ok.stages().get(2).type());
-    String size = invalid("{path: m, height: 30, width: 32, steps: 5}").getMessage();
+    String size = invalid("{path: m, height: 30, width: 32, steps: 5, model: {family: unet}}").getMessage();
     assertTrue(size.contains("input height 30 does not fit a depth-4 same-padding U-Net"), size);
     assertTrue(size.contains("[16, 32]"), size);
-    String ups = invalid("{path: m, height: 32, width: 32, steps: 5, upsampling: bicubic}").getMessage();
-    assertTrue(ups.contains("transpose | bilinear | nearest | pixel_shuffle"), ups);
-    String steps = invalid("{path: m, height: 32, width: 32, steps: 0}").getMessage();
+    String ups = invalid("{path: m, height: 32, width: 32, steps: 5, model: {family: unet, upsampling: bicubic}}")
+        .getMessage();
+    assertTrue(ups.contains("t.yaml:7") && ups.contains("'model' (family unet): 'upsampling' must be one of transpose | bilinear | nearest | pixel_shuffle"), ups);
+    String steps = invalid("{path: m, height: 32, width: 32, steps: 0, model: {family: unet}}").getMessage();
     assertTrue(steps.contains("steps must be >= 1, got 0"), steps);
-    String frac = invalid("{path: m, height: 32, width: 32, steps: 5, validation_fraction: 0.95}").getMessage();
+    String frac = invalid("{path: m, height: 32, width: 32, steps: 5, validation_fraction: 0.95, model: {family: unet}}")
+        .getMessage();
     assertTrue(frac.contains("'validation_fraction' must be in [0, 0.9], got 0.95"), frac);
     String missing = invalid("{path: m, height: 32, width: 32}").getMessage();
-    assertTrue(missing.contains("steps"), missing);
+    assertTrue(missing.contains("missing required config key 'model'"), missing);
+  }
+
+  @Test
+  void modelConfigIsTypedByFamily() throws Exception {
+    String family = invalid("{path: m, height: 32, width: 32, model: {family: unett}}").getMessage();
+    assertTrue(family.contains("'model.family' must be one of ") && family.contains("unet | wide_unet")
+        && family.contains("did you mean 'unet'"), family);
+    String noFamily = invalid("{path: m, height: 32, width: 32, model: {depth: 3}}").getMessage();
+    assertTrue(noFamily.contains("'model' needs 'family': one of ") && noFamily.contains("unet | wide_unet"), noFamily);
+    String key = invalid("{path: m, height: 32, width: 32, model: {family: unet, filter: 8}}").getMessage();
+    assertTrue(key.contains("unknown config key 'filter' (did you mean 'filters'?); allowed keys of family unet: "
+        + "family, depth, filters, padding"), key);
+    // the flat U-Net keys of the first wave moved under model: no silent fallback
+    String flat = invalid("{path: m, height: 32, width: 32, depth: 3, model: {family: unet}}").getMessage();
+    assertTrue(flat.contains("unknown config key 'depth'") && flat.contains("write it under 'model:'"), flat);
+    // wide_unet is a U-Net with 35 filters by default
+    PipelinePlan wide = PipelinePlan.validate(PipelineFile.parse("t.yaml",
+        HEAD + "{path: m, height: 32, width: 32, model: {family: wide_unet, depth: 2}}\n", List.of()),
+        StageRegistry.load());
+    Train.Config c = (Train.Config) wide.stages().get(2).config();
+    assertEquals(new UNetConfig("wide_unet", 2, 35, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1, true), c.model());
+    assertTrue(wide.stages().get(2).configJson().contains("\"model\":{\"family\":\"wide_unet\",\"depth\":2,\"filters\":35"),
+        wide.stages().get(2).configJson());
   }
 }

@@ -1,0 +1,53 @@
+package org.unetpipelines.engine;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/** The registered {@link ConfigChoice}s ({@link ServiceLoader}), grouped by the interface they implement. */
+public final class ConfigChoices {
+  private static volatile List<ConfigChoice> all;
+
+  private ConfigChoices() {}
+
+  /** Every registered choice, checked once: its record implements its base and has a component named by its key. */
+  public static List<ConfigChoice> all() {
+    List<ConfigChoice> a = all;
+    if (a == null) {
+      List<ConfigChoice> found = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (ConfigChoice c : ServiceLoader.load(ConfigChoice.class)) {
+        if (!c.base().isAssignableFrom(c.config())) {
+          throw new IllegalStateException(c.config().getName() + " does not implement " + c.base().getName());
+        }
+        boolean hasKey = false;
+        for (RecordComponent rc : c.config().getRecordComponents()) {
+          hasKey |= ConfigBinder.key(rc).equals(c.key());
+        }
+        if (!hasKey) {
+          throw new IllegalStateException(c.config().getName() + " has no '" + c.key() + "' component");
+        }
+        if (!seen.add(c.base().getName() + "/" + c.name())) {
+          throw new IllegalStateException("two " + c.base().getSimpleName() + " choices named " + c.name());
+        }
+        found.add(c);
+      }
+      all = a = List.copyOf(found);
+    }
+    return a;
+  }
+
+  /** The choices of one base interface, in registration order. */
+  public static List<ConfigChoice> of(Class<?> base) {
+    List<ConfigChoice> out = new ArrayList<>();
+    for (ConfigChoice c : all()) {
+      if (c.base() == base) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+}
