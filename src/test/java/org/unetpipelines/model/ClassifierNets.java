@@ -25,14 +25,28 @@ public final class ClassifierNets {
     /** Runs the pass on n images filled with a fixed pattern; returns the logits. */
     public float[] run(int n) {
       long[] s = input.shape().asArray();
-      s[0] = n;
-      int size = (int) (s[0] * s[1] * s[2] * s[3]);
+      int size = (int) (n * s[1] * s[2] * s[3]);
       float[] x = new float[size];
       for (int i = 0; i < size; i++) {
         x[i] = ((i * 37) % 101) / 100f;
       }
+      return run(n, x, Map.of());
+    }
+
+    /**
+     * Runs the pass on {@code x} ([n, H, W, C] row-major) after initializing the variables and then
+     * overwriting those in {@code values} (variable key {@code scope/layer/.../name} to row-major values).
+     */
+    public float[] run(int n, float[] x, Map<String, float[]> values) {
+      long[] s = input.shape().asArray();
+      s[0] = n;
       try (Session session = new Session(graph)) {
         session.initialize();
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+          org.tensorflow.Output<TFloat32> v = graph.operation("params/" + e.getKey()).output(0);
+          session.runner().addTarget(model.ops().assign(v, model.ops().constant(v.shape(),
+              DataBuffers.of(e.getValue())))).run();
+        }
         try (TFloat32 t = TFloat32.tensorOf(Shape.of(s), DataBuffers.of(x));
             Result r = session.runner().feed(input, t).fetch(logits).run()) {
           TFloat32 y = (TFloat32) r.get(0);
