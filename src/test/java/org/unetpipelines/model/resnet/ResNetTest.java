@@ -87,45 +87,6 @@ class ResNetTest {
     }
   }
 
-  /** bench/resnet20_torch.py's formula values, in TensorFlow's layout (conv [kh, kw, in, out], dense [in, out]). */
-  static float[] formula(String kind, long[] shape) {
-    int n = 1;
-    for (long d : shape) {
-      n *= (int) d;
-    }
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      double x = switch (kind) {
-        case "kernel" -> Math.sqrt(2.0 / (n / shape[shape.length - 1])) * Math.sin(0.7 * i + n);
-        case "bias" -> 0.1 * Math.sin(0.3 * i);
-        case "gamma" -> 1 + 0.1 * Math.sin(0.5 * i + n);
-        case "beta" -> 0.1 * Math.cos(0.5 * i);
-        case "moving_mean" -> 0.05 * Math.sin(0.9 * i);
-        case "moving_variance" -> 1 + 0.2 * Math.pow(Math.cos(0.4 * i), 2);
-        default -> throw new IllegalArgumentException(kind);
-      };
-      v[i] = (float) x;
-    }
-    return v;
-  }
-
-  private static float[] crossCheckLogits(ResNetConfig config, int size) {
-    try (ClassifierNets.Built b = ClassifierNets.build(config.net(), size, size, ModelGraph.Mode.INFER)) {
-      Map<String, float[]> values = new java.util.LinkedHashMap<>();
-      for (String key : b.model().variableSizes().keySet()) {
-        long[] shape = b.graph().operation("params/" + key).output(0).shape().asArray();
-        values.put(key, formula(key.substring(key.lastIndexOf('/') + 1), shape));
-      }
-      int per = size * size * config.inputChannels();
-      float[] x = new float[2 * per];
-      for (int k = 0; k < per; k++) {
-        x[k] = (float) ((Math.sin(0.1 * k) + 1) / 2);
-        x[per + k] = (float) ((Math.cos(0.07 * k) + 1) / 2);
-      }
-      return b.run(2, x, values);
-    }
-  }
-
   /**
    * The same network as the PyTorch twin (bench/resnet20_torch.py, whose benchmark asserts the same
    * count): with the same formula weights and images, the inference logits agree. Recorded with
@@ -137,11 +98,11 @@ class ResNetTest {
     float[] resnet20 = {-0.167855f, 0.140254f, 0.393658f, 0.483431f, 0.375682f, 0.126754f, -0.143785f, -0.309597f,
         -0.296914f, -0.118853f, -0.14299f, 0.150109f, 0.383868f, 0.4586f, 0.34749f, 0.108459f, -0.143578f, -0.290986f,
         -0.268651f, -0.094231f};
-    assertArrayEquals(resnet20, crossCheckLogits(ResNetConfig.resnet20(), 28), 2e-5f);
+    assertArrayEquals(resnet20, ClassifierNets.crossCheckLogits(ResNetConfig.resnet20().net(), 28), 2e-5f);
     float[] resnet8 = {-0.134338f, 0.029889f, 0.191318f, 0.284279f, 0.273383f, 0.169421f, 0.02378f, -0.095942f,
         -0.137654f, -0.08889f, -0.162712f, -0.018308f, 0.145966f, 0.263102f, 0.286341f, 0.210419f, 0.073537f,
         -0.060828f, -0.133697f, -0.117952f};
-    assertArrayEquals(resnet8, crossCheckLogits(ResNetConfig.of(8, 3, 10), 9), 2e-5f);
+    assertArrayEquals(resnet8, ClassifierNets.crossCheckLogits(ResNetConfig.of(8, 3, 10).net(), 9), 2e-5f);
   }
 
   @Test
