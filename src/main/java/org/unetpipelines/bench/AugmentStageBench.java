@@ -18,7 +18,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.cli.BenchTarget;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.augment.ElasticDeform;
 import org.unetpipelines.stages.augment.MirrorPad;
 import org.unetpipelines.stages.io.ReadImageSet;

@@ -21,13 +21,20 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
  * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
- * {@code List} of those. A scalar where a list is expected becomes a one-element list.
+ * {@code List} of those. A scalar where a list is expected becomes a one-element list. Numbers are
+ * checked against their field's {@link Param#min}..{@link Param#max}; integers that overflow their
+ * type and non-finite doubles are errors.
  */
 public final class ConfigBinder {
   private ConfigBinder() {}
 
   /** A field of a config record, as shown by {@code unet-pipelines stages}. */
-  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc) {}
+  public record FieldInfo(String name, String type, String defaultText, boolean required, String doc, String range) {
+    /** The description with the allowed range, e.g. {@code "pixels added above [0..8192]"}. */
+    public String docWithRange() {
+      return range.isEmpty() ? doc : doc + " [" + range + "]";
+    }
+  }
 
   /** Collects errors with their line numbers. */
   public interface Errors {
@@ -48,7 +55,7 @@ public final class ConfigBinder {
       String def = p.def();
       boolean required = Param.REQUIRED.equals(def);
       String defText = required ? "" : Param.NULL.equals(def) ? "(none)" : def;
-      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc()));
+      out.add(new FieldInfo(key(rc), typeName(rc.getGenericType()), defText, required, p.doc(), range(p)));
     }
     return out;
   }
@@ -172,6 +179,7 @@ public final class ConfigBinder {
         if (args[i] == FAILED) {
           ok = false;
         }
+        checkRange(p, key, args[i]);
       } catch (BindException ex) {
         errors.add(t == null ? line : line(t.getValueNode()), context + ex.getMessage());
         ok = false;
@@ -247,6 +255,35 @@ public final class ConfigBinder {
     errors.add(line(nameNode), context + "'" + field + "." + key + "' must be one of " + String.join(" | ", names)
         + ", got '" + name + "'" + Suggest.closest(name, names));
     return FAILED;
+  }
+
+  /** Checks a bound value (or each number of a list) against the field's {@link Param#min}..{@link Param#max}. */
+  static void checkRange(Param p, String field, Object value) throws BindException {
+    if (value instanceof List<?> list) {
+      for (Object v : list) {
+        checkRange(p, field, v);
+      }
+      return;
+    }
+    if (!(value instanceof Number n)) {
+      return;
+    }
+    double v = n.doubleValue();
+    if (v < p.min() || v > p.max()) {
+      throw new BindException("'" + field + "' must be " + range(p) + ", got " + value);
+    }
+  }
+
+  /** A field's range as text ({@code 1..64}, {@code >= 0}), empty when it has none. */
+  static String range(Param p) {
+    boolean hasMin = p.min() != Double.NEGATIVE_INFINITY;
+    boolean hasMax = p.max() != Double.POSITIVE_INFINITY;
+    return hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
+        : hasMin ? ">= " + number(p.min()) : hasMax ? "<= " + number(p.max()) : "";
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
   }
 
   /** The record as a plain map (for manifests / JSON). */
@@ -331,13 +368,20 @@ public final class ConfigBinder {
       if (cls == String.class) {
         return scalar.getValue();
       } else if (cls == int.class || cls == Integer.class) {
-        return Integer.parseInt(v.replace("_", ""));
+        return Integer.parseInt(integerText(v, field, Integer.MIN_VALUE, Integer.MAX_VALUE));
       } else if (cls == long.class || cls == Long.class) {
-        return Long.parseLong(v.replace("_", ""));
-      } else if (cls == double.class || cls == Double.class) {
-        return Double.parseDouble(v.replace("_", ""));
-      } else if (cls == float.class || cls == Float.class) {
-        return Float.parseFloat(v.replace("_", ""));
+        return Long.parseLong(integerText(v, field, Long.MIN_VALUE, Long.MAX_VALUE));
+      } else if (cls == double.class || cls == Double.class || cls == float.class || cls == Float.class) {
+        if (v.matches("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)")) { // YAML's infinities and not-a-number
+          throw new BindException("'" + field + "' must be a finite number, got '" + v + "'");
+        }
+        double d = Double.parseDouble(v.replace("_", ""));
+        boolean isFloat = cls == float.class || cls == Float.class;
+        if (!Double.isFinite(d) || (isFloat && !Float.isFinite((float) d))) {
+          throw new BindException("'" + field + "' must be a finite number" + (isFloat ? " (32-bit float)" : "")
+              + ", got '" + v + "'");
+        }
+        return isFloat ? (Object) Float.parseFloat(v.replace("_", "")) : (Object) d;
       } else if (cls == boolean.class || cls == Boolean.class) {
         switch (v.toLowerCase(Locale.ROOT)) {
           case "true": case "yes": case "on": return true;
@@ -358,6 +402,20 @@ public final class ConfigBinder {
       throw new BindException("'" + field + "' must be " + typeName(type) + ", got '" + v + "'");
     }
     throw new IllegalStateException("unsupported config field type " + type);
+  }
+
+  /** The digits of an integer scalar, or a BindException naming the integer range it overflows. */
+  private static String integerText(String v, String field, long min, long max) throws BindException {
+    String digits = v.replace("_", "");
+    if (!digits.matches("[-+]?\\d+")) {
+      throw new NumberFormatException(v);
+    }
+    java.math.BigInteger b = new java.math.BigInteger(digits);
+    if (b.compareTo(java.math.BigInteger.valueOf(min)) < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+      throw new BindException("'" + field + "' is out of range: " + v + " does not fit "
+          + min + ".." + max);
+    }
+    return digits;
   }
 
   private static boolean isNull(Node node) {

@@ -21,22 +21,26 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
-import org.unetpipelines.stages.Coders;
 
 /**
  * Writes every dead letter of a run to one JSON-lines file ({@code input, stage, reason}), sorted so
  * that reruns give the same file.
  */
 public final class DeadLetters extends PTransform<PCollection<DeadLetter>, PDone> {
+  private final OutputRoot root;
   private final String file;
 
-  private DeadLetters(String file) {
+  private DeadLetters(OutputRoot root, String file) {
+    this.root = root;
     this.file = file;
   }
 
-  public static DeadLetters to(String file) {
-    return new DeadLetters(file);
+  /** The file {@code relative} under {@code root}; it is resolved again (symbolic links checked) when written. */
+  public static DeadLetters to(OutputRoot root, String relative) {
+    root.resolve(relative);
+    return new DeadLetters(root, relative);
   }
 
   @Override
@@ -45,14 +49,16 @@ public final class DeadLetters extends PTransform<PCollection<DeadLetter>, PDone
         .apply("OneKey", WithKeys.of(0))
         .setCoder(KvCoder.of(VarIntCoder.of(), Coders.deadLetter()))
         .apply("Gather", GroupByKey.create())
-        .apply("Write", ParDo.of(new WriteFn(file)));
+        .apply("Write", ParDo.of(new WriteFn(root, file)));
     return PDone.in(input.getPipeline());
   }
 
   static final class WriteFn extends DoFn<KV<Integer, Iterable<DeadLetter>>, Void> {
+    private final OutputRoot root;
     private final String file;
 
-    WriteFn(String file) {
+    WriteFn(OutputRoot root, String file) {
+      this.root = root;
       this.file = file;
     }
 
@@ -62,7 +68,7 @@ public final class DeadLetters extends PTransform<PCollection<DeadLetter>, PDone
       kv.getValue().forEach(all::add);
       all.sort(Comparator.comparing(DeadLetter::getStage).thenComparing(DeadLetter::getInput)
           .thenComparing(DeadLetter::getReason));
-      Path p = Path.of(file);
+      Path p = root.resolve(file);
       Files.createDirectories(p.getParent());
       ObjectMapper json = new ObjectMapper();
       try (Writer w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {

@@ -9,6 +9,10 @@ import java.lang.annotation.Target;
  * Documents one field of a stage's config record: its description and its default. A field whose
  * default is {@link #REQUIRED} must be given in the pipeline file; {@link #NULL} means "absent".
  * Defaults are written as YAML scalars or flow sequences ({@code "3"}, {@code "cubic"}, {@code "[1, 2]"}).
+ *
+ * <p>Numeric fields (and lists of numbers) may declare an inclusive range with {@link #min} and
+ * {@link #max}; the engine checks it for every value, given or default, before anything runs, and
+ * names the range in its error. Every double field must be finite.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)
@@ -33,4 +37,10 @@ public @interface Param {
 
   /** Not a YAML key: always its default (set by code, e.g. a seed the stage derives from the pipeline's). */
   boolean internal() default false;
+
+  /** Smallest allowed value of a numeric field (inclusive); no bound by default. */
+  double min() default Double.NEGATIVE_INFINITY;
+
+  /** Largest allowed value of a numeric field (inclusive); no bound by default. */
+  double max() default Double.POSITIVE_INFINITY;
 }

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -24,6 +27,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Reads a pipeline file into a YAML node tree that keeps line numbers. Parsing is safe: the file is
  * only composed into nodes, never constructed into objects; any tag beyond YAML's core schema
  * (str, int, float, bool, null, seq, map) is rejected, and so are duplicate keys and alias bombs.
+ * {@code --set} values go through the same loader and checks.
  */
 public final class PipelineFile {
   private static final Set<Tag> CORE_TAGS =
@@ -61,22 +65,16 @@ public final class PipelineFile {
   }
 
   public static PipelineFile parse(String name, String text, List<String> overrides) throws ValidationException {
-    Node node;
-    try {
-      node = yaml().compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-      throw new ValidationException(List.of(new PipelineError(name, line, null,
-          "not valid YAML: " + e.getProblem())));
-    } catch (YAMLException e) {
-      throw new ValidationException(List.of(new PipelineError(name, 0, null, "not valid YAML: " + e.getMessage())));
-    }
+    Node node = compose(name, text, true);
     if (!(node instanceof MappingNode map)) {
       throw new ValidationException(List.of(new PipelineError(name, 1, null,
           "a pipeline file is a mapping with 'pipeline:' (and optionally 'options:') at the top")));
     }
     List<PipelineError> errors = new ArrayList<>();
-    checkTags(name, map, errors);
+    checkNodes(name, map, true, errors);
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
     for (String o : overrides) {
       applyOverride(name, map, o, errors);
     }
@@ -84,6 +82,19 @@ public final class PipelineFile {
       throw new ValidationException(errors);
     }
     return new PipelineFile(name, map);
+  }
+
+  /** Composes YAML text safely into nodes; {@code where} names the source in errors (a file, a --set). */
+  private static Node compose(String where, String text, boolean lines) throws ValidationException {
+    try {
+      return yaml().compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null || !lines ? 0 : e.getProblemMark().getLine() + 1;
+      throw new ValidationException(List.of(new PipelineError(where, line, null,
+          "not valid YAML: " + e.getProblem())));
+    } catch (YAMLException e) {
+      throw new ValidationException(List.of(new PipelineError(where, 0, null, "not valid YAML: " + e.getMessage())));
+    }
   }
 
   private static Yaml yaml() {
@@ -102,29 +113,75 @@ public final class PipelineFile {
     return n == null ? new ScalarNode(Tag.NULL, "null", null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN) : n;
   }
 
-  private static void checkTags(String file, Node node, List<PipelineError> errors) {
+  /**
+   * Rejects tags beyond the core schema, non-scalar keys and duplicate keys (SnakeYAML's composer
+   * keeps duplicates; only its constructor, which a pipeline file never reaches, would reject them).
+   */
+  private static void checkNodes(String file, Node node, boolean lines, List<PipelineError> errors) {
+    checkNodes(file, node, lines, errors, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+  }
+
+  private static void checkNodes(String file, Node node, boolean lines, List<PipelineError> errors, Set<Node> path) {
+    if (!path.add(node)) {
+      errors.add(new PipelineError(file, lines ? ConfigBinder.line(node) : 0, null,
+          "recursive alias: this node contains itself (an alias inside its own anchor)"));
+      return;
+    }
+    try {
+      checkNode(file, node, lines, errors, path);
+    } finally {
+      path.remove(node);
+    }
+  }
+
+  private static void checkNode(String file, Node node, boolean lines, List<PipelineError> errors, Set<Node> path) {
     if (!CORE_TAGS.contains(node.getTag())) {
-      errors.add(new PipelineError(file, ConfigBinder.line(node), null,
+      errors.add(new PipelineError(file, lines ? ConfigBinder.line(node) : 0, null,
           "YAML tag '" + node.getTag().getValue() + "' is not allowed (pipeline files are plain data; "
               + "allowed: strings, numbers, booleans, null, lists and mappings)"));
       return;
     }
     if (node instanceof MappingNode m) {
+      Map<String, Integer> seen = new HashMap<>();
       for (NodeTuple t : m.getValue()) {
-        if (!(t.getKeyNode() instanceof ScalarNode)) {
-          errors.add(new PipelineError(file, ConfigBinder.line(t.getKeyNode()), null, "mapping keys must be plain strings"));
+        if (!(t.getKeyNode() instanceof ScalarNode k)) {
+          errors.add(new PipelineError(file, lines ? ConfigBinder.line(t.getKeyNode()) : 0, null,
+              "mapping keys must be plain strings"));
+        } else {
+          Integer first = seen.putIfAbsent(k.getValue(), ConfigBinder.line(k));
+          if (first != null) {
+            errors.add(new PipelineError(file, lines ? ConfigBinder.line(k) : 0, null, "duplicate key '"
+                + k.getValue() + "'" + (lines ? " (first at line " + first + ")" : "")
+                + "; a key may appear only once in a mapping"));
+          }
         }
-        checkTags(file, t.getKeyNode(), errors);
-        checkTags(file, t.getValueNode(), errors);
+        checkNodes(file, t.getKeyNode(), lines, errors, path);
+        checkNodes(file, t.getValueNode(), lines, errors, path);
       }
     } else if (node instanceof SequenceNode s) {
-      s.getValue().forEach(n -> checkTags(file, n, errors));
+      s.getValue().forEach(n -> checkNodes(file, n, lines, errors, path));
     }
+  }
+
+  /** A copy without source positions: a --set value has no line in the file. */
+  private static Node withoutMarks(Node n) {
+    if (n instanceof MappingNode m) {
+      List<NodeTuple> tuples = new ArrayList<>();
+      m.getValue().forEach(t -> tuples.add(new NodeTuple(withoutMarks(t.getKeyNode()), withoutMarks(t.getValueNode()))));
+      return new MappingNode(m.getTag(), tuples, m.getFlowStyle());
+    } else if (n instanceof SequenceNode s) {
+      List<Node> items = new ArrayList<>();
+      s.getValue().forEach(x -> items.add(withoutMarks(x)));
+      return new SequenceNode(s.getTag(), items, s.getFlowStyle());
+    }
+    ScalarNode sc = (ScalarNode) n;
+    return new ScalarNode(sc.getTag(), sc.getValue(), null, null, sc.getScalarStyle());
   }
 
   /**
    * Applies {@code path=value}: {@code StageName.config.key=value} sets a stage's config value;
-   * {@code options.key=value} sets a pipeline option. The value is parsed as YAML.
+   * {@code options.key=value} sets a pipeline option. The value is parsed as YAML with the same
+   * safe loader and checks as a file; its errors name the {@code --set}.
    */
   static void applyOverride(String file, MappingNode root, String override, List<PipelineError> errors) {
     int eq = override.indexOf('=');
@@ -132,8 +189,30 @@ public final class PipelineFile {
       errors.add(new PipelineError(file, 0, null, "--set '" + override + "' must look like Stage.config.key=value or options.key=value"));
       return;
     }
-    String[] path = override.substring(0, eq).split("\\.");
-    Node value = parseFragment(override.substring(eq + 1));
+    String[] path = override.substring(0, eq).split("\\.", -1);
+    if (Arrays.stream(path).anyMatch(String::isBlank)) {
+      errors.add(new PipelineError(file, 0, null, "--set '" + override + "': the path has an empty name; "
+          + "it must look like Stage.config.key=value or options.key=value"));
+      return;
+    }
+    String where = "--set " + override;
+    Node value;
+    try {
+      value = compose(where, override.substring(eq + 1), false);
+    } catch (ValidationException e) {
+      errors.addAll(e.errors());
+      return;
+    }
+    if (value == null) {
+      value = parseFragment("null");
+    }
+    List<PipelineError> valueErrors = new ArrayList<>();
+    checkNodes(where, value, false, valueErrors);
+    if (!valueErrors.isEmpty()) {
+      errors.addAll(valueErrors);
+      return;
+    }
+    value = withoutMarks(value);
     MappingNode target;
     int start;
     if (path[0].equals("options")) {

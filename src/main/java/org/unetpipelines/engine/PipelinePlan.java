@@ -106,12 +106,24 @@ public final class PipelinePlan {
           if (k.equals("seed")) {
             seed = (Long) ConfigBinder.convert(t.getValueNode(), long.class, "seed");
           } else if (k.equals("name")) {
-            pipelineName = (String) ConfigBinder.convert(t.getValueNode(), String.class, "name");
+            String n = (String) ConfigBinder.convert(t.getValueNode(), String.class, "name");
+            if (isSafeName(n)) {
+              pipelineName = n;
+            } else {
+              errors.add(new PipelineError(file, ConfigBinder.line(t.getValueNode()), null, "options: 'name' must be "
+                  + "a plain folder name (no '/', '\\', '..' or control characters): it names the "
+                  + "output root out/<name>; got '" + n + "'"));
+            }
           }
         } catch (ConfigBinder.BindException e) {
           errors.add(new PipelineError(file, ConfigBinder.line(t.getValueNode()), null, "options: " + e.getMessage()));
         }
       }
+    }
+
+    if (!isSafeName(pipelineName) && (options == null || PipelineFile.scalar(options, "name") == null)) {
+      errors.add(new PipelineError(file, 0, null, "the pipeline's name '" + pipelineName + "' (from the file name) "
+          + "cannot name the output root out/<name>; set options.name to a plain folder name"));
     }
 
     MappingNode pipeline = PipelineFile.childMapping(root, "pipeline", false);
@@ -293,6 +305,15 @@ public final class PipelinePlan {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code name} can name the output folder {@code out/<name>} without moving it: not
+   * empty, not {@code .}, no {@code ..}, no path separators or control characters.
+   */
+  public static boolean isSafeName(String name) {
+    return name != null && !name.isBlank() && !name.equals(".") && !name.contains("..")
+        && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
   }
 
   private static String baseName(String file) {

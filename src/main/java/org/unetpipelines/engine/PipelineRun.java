@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -41,12 +42,43 @@ public final class PipelineRun {
 
   private PipelineRun() {}
 
+  /** Prepares ({@link PreparedPipeline#prepare}) and runs {@code plan} with its output root at {@code outputRoot}. */
   public static Summary run(PipelinePlan plan, PipelineOptions options, String runnerName, Path outputRoot,
       PrintStream console, long progressMillis) throws ValidationException, IOException {
-    OutputRoot root = new OutputRoot(outputRoot);
-    Files.createDirectories(root.path());
-    Pipeline p = Pipeline.create(options);
-    PipelineBuilder.build(p, plan, root, Path.of("").toAbsolutePath());
+    return run(PreparedPipeline.prepare(plan, outputRoot.toString(), options), runnerName, console, progressMillis);
+  }
+
+  /**
+   * Runs a prepared pipeline: takes the output root's {@link RunLock} (a root in use is a
+   * {@link RunLock.InUseException}), removes the previous run's dead letters, runs, writes the
+   * summary and releases the lock.
+   */
+  public static Summary run(PreparedPipeline prepared, String runnerName, PrintStream console, long progressMillis)
+      throws ValidationException, IOException {
+    if (progressMillis <= 0) {
+      throw new IllegalArgumentException("progress interval must be > 0 ms, got " + progressMillis);
+    }
+    PipelinePlan plan = prepared.plan();
+    OutputRoot root = prepared.root();
+    try {
+      Files.createDirectories(root.path());
+    } catch (IOException e) {
+      throw new ValidationException(List.of(new PipelineError(plan.file(), 0, null,
+          "cannot create the output root " + root + ": " + e)));
+    }
+    try (RunLock lock = RunLock.acquire(root, plan.file(), console)) {
+      // a run without dead letters must not leave the previous run's file behind
+      Files.deleteIfExists(root.resolve(PipelineBuilder.DEAD_LETTER_FILE));
+      return runLocked(prepared, runnerName, console, progressMillis);
+    }
+  }
+
+  private static Summary runLocked(PreparedPipeline prepared, String runnerName, PrintStream console,
+      long progressMillis) throws IOException {
+    PipelinePlan plan = prepared.plan();
+    OutputRoot root = prepared.root();
+    Pipeline p = prepared.pipeline();
+    PipelineOptions options = p.getOptions();
     console.printf("Running %s (%d stages) on %s; outputs under %s%n", plan.name(), plan.stages().size(), runnerName,
         root);
     long start = System.nanoTime();
@@ -59,7 +91,7 @@ public final class PipelineRun {
       if (!job.follow()) {
         console.println("submitted detached; follow it in the web UI");
         Summary s = new Summary(plan.name(), runnerName, SUBMITTED, seconds(start), root.path(), Map.of());
-        write(s);
+        write(root, s);
         return s;
       }
       state = result.getState();
@@ -75,14 +107,14 @@ public final class PipelineRun {
       console.printf("FAILED after %.1f s: %s%n", secs, rootMessage(e));
       LOG.error("pipeline failed", e);
       Summary s = new Summary(plan.name(), runnerName, "FAILED", secs, root.path(), Map.of());
-      write(s);
+      write(root, s);
       return s;
     }
     double secs = seconds(start);
     Map<String, StageCounts> counts = counts(plan, result);
     Summary s = new Summary(plan.name(), runnerName, state.toString(), secs, root.path(), counts);
     printSummary(console, s);
-    write(s);
+    write(root, s);
     return s;
   }
 
@@ -146,17 +178,23 @@ public final class PipelineRun {
     if (dead > 0) {
       console.printf("  %d input(s) dead-lettered: see %s%n", dead, s.outputRoot().resolve(PipelineBuilder.DEAD_LETTER_FILE));
     }
-    console.printf("Outputs: %s (summary: run-summary.json)%n", s.outputRoot());
+    console.printf("Outputs: %s (summary: %s)%n", s.outputRoot(), PipelineBuilder.RUN_SUMMARY);
   }
 
-  private static void write(Summary s) throws IOException {
+  private static void write(OutputRoot root, Summary s) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pipeline", s.pipeline());
     m.put("runner", s.runner());
     m.put("state", s.state());
     m.put("seconds", s.seconds());
     m.put("stages", s.stages());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(s.outputRoot().resolve("run-summary.json").toFile(), m);
+    Path file;
+    try {
+      file = root.resolve(PipelineBuilder.RUN_SUMMARY); // resolved again: a link made during the run is refused too
+    } catch (IllegalArgumentException e) {
+      LOG.error("run summary not written: {}", e.getMessage());
+      return;
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
   }
 }

@@ -35,7 +35,9 @@ public interface Stage<C extends Record> {
   }
 
   /**
-   * Adds the stage to the pipeline.
+   * Adds the stage to the pipeline. Resolve every path the stage writes with
+   * {@link StageContext#output} (the engine checks them against the output root and each other) and
+   * paths under the root it only reads with {@link StageContext#outputToRead}.
    *
    * @param inputs the input collections in the order the pipeline file names them
    */

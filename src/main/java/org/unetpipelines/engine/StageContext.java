@@ -20,6 +20,7 @@ public final class StageContext {
   private final Path inputBase;
   private final String configJson;
   private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+  private final List<Path> writes = new ArrayList<>();
 
   public StageContext(
       org.apache.beam.sdk.Pipeline pipeline,
@@ -57,9 +58,28 @@ public final class StageContext {
     return seed;
   }
 
-  /** Resolves an output path against the output root; paths that leave the root are rejected. */
+  /**
+   * Resolves a path this stage writes (a file or a folder) against the output root; paths that
+   * leave the root, also through symbolic links, are rejected. The engine checks that no two
+   * stages write the same path or one inside the other.
+   */
   public String output(String relative) {
+    Path p = outputRoot.resolve(relative);
+    writes.add(p);
+    return p.toString();
+  }
+
+  /**
+   * Resolves a path under the output root that this stage only reads (another stage's output or
+   * an earlier run's), with the same root rules as {@link #output}; it is not counted as a write.
+   */
+  public String outputToRead(String relative) {
     return outputRoot.resolve(relative).toString();
+  }
+
+  /** The paths this stage declared as written through {@link #output}, in order. */
+  public List<Path> writes() {
+    return List.copyOf(writes);
   }
 
   public OutputRoot outputRoot() {

@@ -13,6 +13,12 @@ public class ValidationException extends Exception {
     this.errors = List.copyOf(errors);
   }
 
+  /** A problem found before anything runs that is not about one place in the file (its message says it all). */
+  protected ValidationException(String message, List<PipelineError> errors) {
+    super(message);
+    this.errors = List.copyOf(errors);
+  }
+
   public List<PipelineError> errors() {
     return errors;
   }

@@ -72,6 +72,9 @@ public final class ImageArray {
   private static void checkShape(int height, int width, int channels) {
     checkArgument(height > 0 && width > 0, "image size must be positive, got %sx%s", height, width);
     checkArgument(channels >= 1 && channels <= 4, "channels must be 1..4, got %s", channels);
+    checkArgument(ImageLimits.fits(height, width, channels),
+        "image %sx%sx%s has more than %s values, the most one image can hold", height, width, channels,
+        ImageLimits.MAX_VALUES);
   }
 
   public int height() {

@@ -26,6 +26,11 @@ import javax.imageio.stream.ImageInputStream;
  * <p>Supported sample depths: 1-bit (read as 0/255), 8-bit and 16-bit, with 1 (gray), 2 (gray +
  * alpha), 3 (RGB) or 4 (RGBA) channels; palette images are expanded to RGB(A). Anything else is an
  * {@link ImageDecodeException} that says what was found.
+ *
+ * <p>Sizes are checked before any pixels are decoded: every page's width and height come from its
+ * header ({@link ImageReader#getWidth}), and a file whose pages declare more than {@code maxPixels}
+ * together ({@link ImageLimits#DEFAULT_MAX_PIXELS} by default) is refused, so a header that claims
+ * huge dimensions cannot exhaust memory.
  */
 public final class ImageCodec {
 
@@ -41,15 +46,24 @@ public final class ImageCodec {
 
   /** Decodes every page of an image file; most formats have one page, TIFF stacks have many. */
   public static List<ImageArray> decodeAll(byte[] bytes) throws ImageDecodeException {
-    return decode(bytes, Integer.MAX_VALUE);
+    return decodeAll(bytes, ImageLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Decodes every page, refusing (before decoding pixels) a file whose pages declare more than
+   * {@code maxPixels} pixels together.
+   */
+  public static List<ImageArray> decodeAll(byte[] bytes, long maxPixels) throws ImageDecodeException {
+    return decode(bytes, Integer.MAX_VALUE, maxPixels);
   }
 
   /** Decodes the first page only. */
   public static ImageArray decodeFirst(byte[] bytes) throws ImageDecodeException {
-    return decode(bytes, 1).get(0);
+    return decode(bytes, 1, ImageLimits.DEFAULT_MAX_PIXELS).get(0);
   }
 
-  private static List<ImageArray> decode(byte[] bytes, int maxPages) throws ImageDecodeException {
+  private static List<ImageArray> decode(byte[] bytes, int maxPages, long maxPixels) throws ImageDecodeException {
+    checkArgument(maxPixels > 0, "maxPixels must be > 0, got %s", maxPixels);
     if (bytes.length == 0) {
       throw new ImageDecodeException("file is empty");
     }
@@ -63,11 +77,19 @@ public final class ImageCodec {
       String format = reader.getFormatName().toLowerCase(Locale.ROOT);
       try {
         reader.setInput(in, false, true);
-        int pages = countPages(reader);
+        int pages = Math.min(countPages(reader), maxPages);
+        if (pages != Integer.MAX_VALUE) {
+          long declared = 0;
+          for (int i = 0; i < pages; i++) {
+            declared = checkSize(reader, i, declared, maxPixels, format, pages);
+          }
+        }
         List<ImageArray> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(pages, maxPages); i++) {
+        long declared = 0;
+        for (int i = 0; i < pages; i++) {
           BufferedImage img;
           try {
+            declared = checkSize(reader, i, declared, maxPixels, format, pages); // headers only, before pixels
             img = reader.read(i);
           } catch (IndexOutOfBoundsException e) {
             break; // no more pages (reader could not count them up front)
@@ -86,6 +108,29 @@ public final class ImageCodec {
     } catch (IOException | RuntimeException e) {
       throw new ImageDecodeException("corrupt or truncated image: " + e, e);
     }
+  }
+
+  /**
+   * Adds page {@code i}'s declared pixels (from its header) to {@code before}; throws when the total
+   * passes {@code maxPixels}.
+   */
+  private static long checkSize(ImageReader reader, int i, long before, long maxPixels, String format, int pages)
+      throws IOException, ImageDecodeException {
+    long w = reader.getWidth(i);
+    long h = reader.getHeight(i);
+    if (w <= 0 || h <= 0) {
+      throw new ImageDecodeException(format + " page " + i + " declares an empty size " + w + "x" + h);
+    }
+    long total = before + w * h;
+    if (w * h > maxPixels) {
+      throw new ImageDecodeException(String.format(Locale.ROOT, "%s%s declares %dx%d = %d pixels, more than the "
+          + "limit of %d pixels (max_pixels); not decoded", format, pages > 1 ? " page " + i : "", w, h, w * h, maxPixels));
+    }
+    if (total > maxPixels) {
+      throw new ImageDecodeException(String.format(Locale.ROOT, "%s pages 0..%d declare %d pixels together, more "
+          + "than the limit of %d pixels (max_pixels) for one file; not decoded", format, i, total, maxPixels));
+    }
+    return total;
   }
 
   private static int countPages(ImageReader reader) throws IOException {

@@ -38,6 +38,43 @@ public final class Globs {
     return s.contains("*") || s.contains("?") || s.contains("[") || s.contains("{");
   }
 
+  /**
+   * Every entry matching {@code pattern}, of any kind — regular files, folders, symbolic links
+   * (dangling ones too), FIFOs, devices — sorted; a folder pattern gives its non-hidden entries.
+   * For readers that must account for each entry rather than skip what they cannot read.
+   * Symbolic links to folders are not followed while walking {@code **}.
+   */
+  public static List<Path> entries(String pattern) {
+    Path p = Path.of(pattern);
+    List<Path> out = new ArrayList<>();
+    if (!hasWildcard(pattern)) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.list(p)) {
+          s.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().forEach(out::add);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      } else if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        out.add(p);
+      }
+      return out;
+    }
+    Path base = base(pattern);
+    if (!Files.isDirectory(base)) {
+      return out;
+    }
+    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace("\\", "/"));
+    try (Stream<Path> s = pattern.contains("**") ? Files.walk(base) : Files.list(base)) {
+      s.filter(f -> !f.equals(base))
+          .filter(f -> m.matches(f) || m.matches(Path.of(f.toString().replace("\\", "/"))))
+          .sorted()
+          .forEach(out::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   /** Files matching {@code pattern}, sorted; empty when none match. */
   public static List<Path> match(String pattern) {
     Path p = Path.of(pattern);

@@ -36,6 +36,15 @@ public final class Idx {
   }
 
   public static Data parse(byte[] bytes) throws IOException {
+    return parse(bytes, Integer.MAX_VALUE - 8L);
+  }
+
+  /**
+   * Parses an IDX file whose values ({@code n x rows x cols}) may number at most {@code maxValues};
+   * the values are read as they come, so a header that claims more than the file holds fails as
+   * truncated without allocating what it claims.
+   */
+  public static Data parse(byte[] bytes, long maxValues) throws IOException {
     InputStream in = new ByteArrayInputStream(bytes);
     if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
       in = new GZIPInputStream(in);
@@ -55,14 +64,17 @@ public final class Idx {
       int rows = dims == 3 ? d.readInt() : 1;
       int cols = dims == 3 ? d.readInt() : 1;
       long size = (long) n * rows * cols;
-      if (n < 0 || rows <= 0 || cols <= 0 || size > Integer.MAX_VALUE) {
+      if (n < 0 || rows <= 0 || cols <= 0 || size > Integer.MAX_VALUE - 8L) {
         throw new IOException("IDX dimensions out of range: " + n + "x" + rows + "x" + cols);
       }
-      byte[] values = new byte[(int) size];
-      try {
-        d.readFully(values);
-      } catch (java.io.EOFException e) {
-        throw new IOException("IDX file is truncated: header says " + n + " items of " + rows + "x" + cols);
+      if (size > maxValues) {
+        throw new IOException("IDX file declares " + n + " items of " + rows + "x" + cols + " = " + size
+            + " values, more than the limit of " + maxValues + " (max_pixels); not decoded");
+      }
+      byte[] values = d.readNBytes((int) size); // grows with the data actually there, not with the header
+      if (values.length < size) {
+        throw new IOException("IDX file is truncated: header says " + n + " items of " + rows + "x" + cols
+            + " (" + size + " values), the file holds " + values.length);
       }
       return new Data(n, rows, cols, values);
     }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.unetpipelines.image.ImageArray;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.ImageDecodeException;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.Sample;
 
@@ -22,7 +23,15 @@ import org.unetpipelines.records.Sample;
  * runs {@link #read} in parallel.
  *
  * <p>Ids are stable: the image's path relative to the fixed part of the images pattern, plus
- * {@code #NNNN} for the page of a multi-page TIFF or the index of an IDX file.
+ * {@code #NNNN} for the page of a multi-page TIFF or {@code #NNNNN} for the index of an IDX file.
+ * Dead letters carry the same ids (an unpaired mask: its path relative to the masks pattern), and
+ * their reasons name the file.
+ *
+ * <p>Every entry a pattern matches is accounted for: entries that cannot be read — FIFOs, sockets,
+ * devices, dangling symbolic links, folders named like image files ({@code x.png/}), files over
+ * 2 GiB ({@link InputFiles#unreadable}), images whose headers declare more than {@code maxPixels} —
+ * become outcomes with a reason,
+ * checked before anything is read or decoded (a FIFO is never opened).
  *
  * <p>Pairing: with a single image file and a single mask file (e.g. ISBI's {@code train-volume.tif}
  * and {@code train-labels.tif}) the two are paired directly, page by page. Otherwise the mask's file
@@ -110,10 +119,30 @@ public final class ImageSets {
     }
   }
 
+  /**
+   * The entries a pattern names as inputs: everything {@link Globs#entries} matches except folders,
+   * unless a folder is named like an image file (then it is an input that cannot be read).
+   */
+  public static List<Path> inputs(String pattern) {
+    List<Path> out = new ArrayList<>();
+    for (Path p : Globs.entries(pattern)) {
+      if (!Files.isDirectory(p) || namedLikeImage(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a file name has an image or IDX extension (png, jpg, jpeg, tif, tiff, idx, gz, or an IDX name). */
+  static boolean namedLikeImage(Path p) {
+    String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.matches(".+\\.(png|jpe?g|tiff?|idx|gz)") || Idx.looksLikeIdx(n);
+  }
+
   /** Resolves the patterns into tasks sorted by id. Images with no mask and masks with no image become problem tasks. */
   public static List<Task> plan(String images, String masks, String pairTemplate, String labels) {
     checkArgument(pairTemplate.contains("{stem}"), "pair template must contain {stem}, got '%s'", pairTemplate);
-    List<Path> imageFiles = Globs.match(images);
+    List<Path> imageFiles = inputs(images);
     Path base = Globs.base(images);
     List<Task> tasks = new ArrayList<>();
     if (masks == null) {
@@ -121,7 +150,8 @@ public final class ImageSets {
         tasks.add(new Task(relId(base, f), f.toString(), null, labels, null));
       }
     } else {
-      List<Path> maskFiles = Globs.match(masks);
+      List<Path> maskFiles = inputs(masks);
+      Path maskBase = Globs.base(masks);
       if (imageFiles.size() == 1 && maskFiles.size() == 1) {
         Path f = imageFiles.get(0);
         tasks.add(new Task(relId(base, f), f.toString(), maskFiles.get(0).toString(), labels, null));
@@ -153,7 +183,7 @@ public final class ImageSets {
         }
         for (Path m : maskFiles) {
           if (!used.contains(m) && !duplicate.containsKey(stem(m))) {
-            tasks.add(new Task("mask:" + m.getFileName(), m.toString(), null, null,
+            tasks.add(new Task(relId(maskBase, m), m.toString(), null, null,
                 "mask has no image: no image's stem maps to '" + stem(m) + "' under pair rule '" + pairTemplate + "'"));
           }
         }
@@ -163,44 +193,65 @@ public final class ImageSets {
     return tasks;
   }
 
-  /** Reads one task. Never throws for bad input: every problem becomes an outcome with a reason. */
+  /** Reads one task with the default pixel limit ({@link ImageLimits#DEFAULT_MAX_PIXELS}). */
   public static List<Outcome> read(Task t, long seed) {
+    return read(t, seed, ImageLimits.DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Reads one task. Never throws for bad input: every problem becomes an outcome with the id the
+   * sample would have had and a reason that names the file. A file whose pages declare more than
+   * {@code maxPixels} pixels is refused before its pixels are decoded.
+   */
+  public static List<Outcome> read(Task t, long seed, long maxPixels) {
     List<Outcome> out = new ArrayList<>();
     if (t.problem() != null) {
-      out.add(Outcome.bad(t.image(), t.problem()));
+      out.add(Outcome.bad(t.id(), t.image() + ": " + t.problem()));
+      return out;
+    }
+    Path image = Path.of(t.image());
+    String why = InputFiles.unreadable(image);
+    if (why != null) {
+      out.add(Outcome.bad(t.id(), t.image() + ": " + why));
       return out;
     }
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(Path.of(t.image()));
+      bytes = Files.readAllBytes(image);
     } catch (IOException | RuntimeException e) {
-      out.add(Outcome.bad(t.image(), "cannot read file: " + e));
+      out.add(Outcome.bad(t.id(), t.image() + ": cannot read file: " + e));
       return out;
     }
-    if (Idx.looksLikeIdx(Path.of(t.image()).getFileName().toString())) {
-      return readIdx(t, bytes, seed);
+    if (Idx.looksLikeIdx(image.getFileName().toString())) {
+      return readIdx(t, bytes, seed, maxPixels);
     }
     List<ImageArray> pages;
     try {
-      pages = ImageCodec.decodeAll(bytes);
+      pages = ImageCodec.decodeAll(bytes, maxPixels);
     } catch (ImageDecodeException e) {
-      out.add(Outcome.bad(t.image(), e.getMessage()));
+      out.add(Outcome.bad(t.id(), t.image() + ": " + e.getMessage()));
       return out;
     }
+    bytes = null; // the encoded file is no longer needed while the mask is decoded
     List<ImageArray> maskPages = null;
     if (t.mask() != null) {
+      String maskWhy = InputFiles.unreadable(Path.of(t.mask()));
       try {
-        maskPages = ImageCodec.decodeAll(Files.readAllBytes(Path.of(t.mask())));
+        if (maskWhy != null) {
+          throw new ImageDecodeException(maskWhy);
+        }
+        maskPages = ImageCodec.decodeAll(Files.readAllBytes(Path.of(t.mask())), maxPixels);
       } catch (ImageDecodeException | IOException | RuntimeException e) {
-        String why = e instanceof ImageDecodeException ? e.getMessage() : e.toString();
+        String reason = e instanceof ImageDecodeException ? e.getMessage() : e.toString();
         for (int i = 0; i < pages.size(); i++) {
-          out.add(Outcome.bad(pageInput(t.image(), i, pages.size()), "mask " + t.mask() + " unreadable: " + why));
+          out.add(Outcome.bad(pageId(t.id(), i, pages.size()), pageInput(t.image(), i, pages.size())
+              + ": mask " + t.mask() + " unreadable: " + reason));
         }
         return out;
       }
     }
     for (int i = 0; i < pages.size(); i++) {
-      String id = pages.size() > 1 ? t.id() + String.format("#%04d", i) : t.id();
+      String id = pageId(t.id(), i, pages.size());
       String input = pageInput(t.image(), i, pages.size());
       ImageArray img = pages.get(i);
       Sample.Builder b = Sample.newBuilder().setId(id).setSource(input).setSeed(seed).setCopy(0)
@@ -210,17 +261,18 @@ public final class ImageSets {
       }
       if (maskPages != null) {
         if (i >= maskPages.size()) {
-          out.add(Outcome.bad(input, "mask " + t.mask() + " has " + maskPages.size() + " page(s), image has " + pages.size()));
+          out.add(Outcome.bad(id, input + ": mask " + t.mask() + " has " + maskPages.size() + " page(s), image has "
+              + pages.size()));
           continue;
         }
         ImageArray m = maskPages.get(i);
         if (!m.sameSize(img)) {
-          out.add(Outcome.bad(input, "mask " + t.mask() + " is " + m.height() + "x" + m.width()
+          out.add(Outcome.bad(id, input + ": mask " + t.mask() + " is " + m.height() + "x" + m.width()
               + " but the image is " + img.height() + "x" + img.width() + " (they must match)"));
           continue;
         }
         if (m.channels() != 1) {
-          out.add(Outcome.bad(input, "mask " + t.mask() + " has " + m.channels()
+          out.add(Outcome.bad(id, input + ": mask " + t.mask() + " has " + m.channels()
               + " channels; masks must be single-channel (grayscale) label images"));
           continue;
         }
@@ -230,38 +282,43 @@ public final class ImageSets {
     }
     if (maskPages != null && maskPages.size() > pages.size()) {
       for (int i = pages.size(); i < maskPages.size(); i++) {
-        out.add(Outcome.bad(t.mask() + "#" + i, "mask page " + i + " has no image page (image has " + pages.size() + ")"));
+        out.add(Outcome.bad(pageId(t.id(), i, maskPages.size()), t.mask() + "#" + i + ": mask page " + i
+            + " has no image page (image " + t.image() + " has " + pages.size() + ")"));
       }
     }
     return out;
   }
 
-  private static List<Outcome> readIdx(Task t, byte[] bytes, long seed) {
+  private static List<Outcome> readIdx(Task t, byte[] bytes, long seed, long maxPixels) {
     List<Outcome> out = new ArrayList<>();
     Idx.Data images;
     Idx.Data labels = null;
     try {
-      images = Idx.parse(bytes);
+      images = Idx.parse(bytes, maxPixels);
       if (images.rows() == 1 && images.cols() == 1) {
-        out.add(Outcome.bad(t.image(), "IDX file holds labels, not images; give it as 'labels:'"));
+        out.add(Outcome.bad(t.id(), t.image() + ": IDX file holds labels, not images; give it as 'labels:'"));
         return out;
       }
       if (t.labels() != null) {
-        labels = Idx.parse(Files.readAllBytes(Path.of(t.labels())));
+        String why = InputFiles.unreadable(Path.of(t.labels()));
+        if (why != null) {
+          out.add(Outcome.bad(t.id(), t.image() + ": labels file " + t.labels() + " " + why));
+          return out;
+        }
+        labels = Idx.parse(Files.readAllBytes(Path.of(t.labels())), maxPixels);
         if (labels.count() != images.count()) {
-          out.add(Outcome.bad(t.image(), "labels file " + t.labels() + " has " + labels.count()
+          out.add(Outcome.bad(t.id(), t.image() + ": labels file " + t.labels() + " has " + labels.count()
               + " labels for " + images.count() + " images"));
           return out;
         }
       }
     } catch (IOException | RuntimeException e) {
-      out.add(Outcome.bad(t.image(), e.getMessage()));
+      out.add(Outcome.bad(t.id(), t.image() + ": " + e.getMessage()));
       return out;
     }
-    int digits = Math.max(5, String.valueOf(images.count()).length());
     for (int i = 0; i < images.count(); i++) {
       Sample.Builder b = Sample.newBuilder()
-          .setId(t.id() + "#" + String.format("%0" + digits + "d", i))
+          .setId(idxId(t.id(), i, images.count()))
           .setSource(t.image() + "#" + i)
           .setSeed(seed)
           .setCopy(0)
@@ -275,6 +332,17 @@ public final class ImageSets {
       out.add(Outcome.ok(b.build()));
     }
     return out;
+  }
+
+  /** The id of page {@code page} of a file with id {@code id}: the id itself for one page, else {@code id#NNNN}. */
+  static String pageId(String id, int page, int pages) {
+    return pages > 1 ? id + String.format("#%04d", page) : id;
+  }
+
+  /** The id of item {@code i} of an IDX file: {@code id#NNNNN} (at least 5 digits). */
+  static String idxId(String id, int i, int count) {
+    int digits = Math.max(5, String.valueOf(count).length());
+    return id + "#" + String.format("%0" + digits + "d", i);
   }
 
   private static String pageInput(String file, int page, int pages) {

@@ -29,7 +29,16 @@ public enum Initializer {
   /** Zeros (biases, batch-norm beta). */
   ZEROS,
   /** Ones (batch-norm gamma). */
-  ONES;
+  ONES,
+  /**
+   * Orthogonal with gain {@value #ORTHOGONAL_GAIN} (ReDo's {@code nn.init.orthogonal_(w, 0.8)}): the
+   * kernel flattened to {@code [prod(shape[:-1]), shape[-1]]} has orthonormal columns (or rows, when
+   * it is wider than tall) times the gain; see {@link #orthogonal}.
+   */
+  ORTHOGONAL;
+
+  /** The gain of {@link #ORTHOGONAL} (ReDo's {@code initOrthoGain}). */
+  public static final double ORTHOGONAL_GAIN = 0.8;
 
   /**
    * Std of a standard normal truncated at +-2 std (0.8796...): He normal divides its std by this so
@@ -71,6 +80,8 @@ public enum Initializer {
       case HE_NORMAL:
       case PAPER:
         return Math.sqrt(2.0 / fans.fanIn());
+      case ORTHOGONAL: // entries of an orthogonal [r, c] matrix times g have variance g^2 / max(r, c): exact for dense kernels, approximate for convs
+        return ORTHOGONAL_GAIN / Math.sqrt(Math.max(fans.fanIn(), fans.fanOut()));
       default:
         return 0.0;
     }
@@ -84,9 +95,18 @@ public enum Initializer {
    */
   public Operand<TFloat32> create(Ops tf, long[] shape, Fans fans, long[] seed) {
     checkArgument(seed.length == 2, "seed must have 2 words, got %s", seed.length);
+    return create(tf, shape, fans, tf.constant(seed));
+  }
+
+  /**
+   * As {@link #create(Ops, long[], Fans, long[])} with the two seed words as an int64 [2] operand
+   * (e.g. fed, so that a restart re-runs the initializers with another seed).
+   */
+  public Operand<TFloat32> create(Ops tf, long[] shape, Fans fans, Operand<org.tensorflow.types.TInt64> s) {
     Operand<org.tensorflow.types.TInt64> dims = tf.constant(shape);
-    Operand<org.tensorflow.types.TInt64> s = tf.constant(seed);
     switch (this) {
+      case ORTHOGONAL:
+        return orthogonal(tf, shape, ORTHOGONAL_GAIN, s);
       case ZEROS:
         return tf.fill(dims, tf.constant(0f));
       case ONES:
@@ -105,5 +125,34 @@ public enum Initializer {
         return tf.math.mul(tf.random.statelessRandomNormal(dims, s, TFloat32.class), tf.constant(std));
       }
     }
+  }
+
+  /**
+   * PyTorch's {@code nn.init.orthogonal_(w, gain)} for a kernel whose last axis is the output
+   * (TensorFlow layout: conv {@code [kh, kw, c_in, c_out]}, dense {@code [c_in, units]}): a standard
+   * normal {@code [max(r, c), min(r, c)]} matrix, its reduced QR, Q's columns multiplied by the signs
+   * of R's diagonal (so the distribution is uniform, Haar), transposed when {@code r < c}, times
+   * {@code gain}, reshaped to {@code shape}; r = prod(shape[:-1]), c = shape[-1]. PyTorch flattens the
+   * transposed kernel {@code [c_out, c_in*kh*kw]}: the same orthogonality, fan-in entries in another order.
+   */
+  public static Operand<TFloat32> orthogonal(Ops tf, long[] shape, double gain, Operand<org.tensorflow.types.TInt64> seed) {
+    checkArgument(shape.length >= 2, "orthogonal initialization needs a kernel of rank >= 2, got %s",
+        Arrays.toString(shape));
+    long c = shape[shape.length - 1];
+    long r = 1;
+    for (int i = 0; i < shape.length - 1; i++) {
+      r *= shape[i];
+    }
+    long tall = Math.max(r, c);
+    long narrow = Math.min(r, c);
+    Operand<TFloat32> a = tf.random.statelessRandomNormal(tf.constant(new long[] {tall, narrow}), seed, TFloat32.class);
+    org.tensorflow.op.linalg.Qr<TFloat32> qr = tf.linalg.qr(a); // reduced: q [tall, narrow], r [narrow, narrow]
+    Operand<TFloat32> diag = tf.linalg.matrixDiagPart(qr.r(), tf.constant(0), tf.constant(0f)); // [narrow]
+    Operand<TFloat32> signs = tf.math.sign(diag); // exact zeros have probability 0
+    Operand<TFloat32> q = tf.math.mul(qr.q(), signs); // each column times the sign of its R diagonal
+    if (r < c) {
+      q = tf.linalg.transpose(q, tf.constant(new int[] {1, 0}));
+    }
+    return tf.reshape(tf.math.mul(q, tf.constant((float) gain)), tf.constant(shape));
   }
 }

@@ -522,4 +522,150 @@ public final class Layers {
     Operand<TFloat32> up = l.upsample2x("nearest", x, false);
     return l.tf.math.mul(up, mask);
   }
+
+  // ---- ReDo: spectral norm, self-attention, z-conditioned instance norm, sum pooling, pyramid pooling ----
+
+  /** The floor of a vector norm in spectral normalization's power iteration (PyTorch's {@code F.normalize} eps). */
+  public static final float SPECTRAL_NORM_EPSILON = 1e-12f;
+
+  /**
+   * Spectral normalization (Miyato et al. 2018; PyTorch's {@code torch.nn.utils.spectral_norm} with one
+   * power iteration): {@code kernel / sigma}, sigma an estimate of the largest singular value of the
+   * kernel viewed as the matrix {@code W = reshape(kernel, [-1, c_out])} (PyTorch's weight matrix
+   * transposed: the same singular values). A persistent, non-trainable variable {@code <name>/u}
+   * ({@code [c_out]}, saved in checkpoints like every variable) carries the power iteration across steps:
+   * {@code v = normalize(W u)}, {@code u' = normalize(W^T v)}, {@code sigma = u' . (W^T v)}, u' and v
+   * without gradient (sigma keeps W's). A training pass registers {@code u := u'} as an update op (one
+   * iteration each time the pass runs); an inference pass computes the same from the stored u without
+   * storing it. The kernel is read once, so sigma and the normalized kernel see the same values.
+   * Graph name of sigma: {@code <name>/sigma}. Same shape as {@code kernel}.
+   */
+  public Operand<TFloat32> spectralNorm(String name, Operand<TFloat32> kernel) {
+    long[] shape = kernel.shape().asArray();
+    checkArgument(shape != null && shape.length >= 2 && shape[shape.length - 1] > 0,
+        "spectral norm %s: needs a kernel of rank >= 2 with a static last axis, got %s", name, kernel.shape());
+    long out = shape[shape.length - 1];
+    Layers l = sub(name);
+    Ops t = l.tf;
+    Variable<TFloat32> u = graph.variable(l.path, "u", new long[] {out}, Initializer.PAPER, new Initializer.Fans(1, 1),
+        false, mode);
+    Operand<TFloat32> read = t.identity(kernel); // the one read of the kernel
+    Operand<TFloat32> w = t.reshape(read, t.constant(new long[] {-1, out})); // [R, c_out]
+    Operand<TFloat32> u0 = t.reshape(t.identity(u), t.constant(new long[] {out, 1}));
+    Operand<TFloat32> wStopped = t.stopGradient(w);
+    Operand<TFloat32> v = t.stopGradient(normalize(t, t.linalg.matMul(wStopped, u0))); // [R, 1]
+    Operand<TFloat32> wtv = t.linalg.matMul(w, v, org.tensorflow.op.linalg.MatMul.transposeA(true)); // [c_out, 1]
+    Operand<TFloat32> u1 = t.stopGradient(normalize(t, wtv));
+    Operand<TFloat32> sigma = t.withName("sigma").sum(t.math.mul(u1, wtv), t.constant(new int[] {0, 1}));
+    if (training()) {
+      graph.addUpdate(t.withSubScope("update").assign(u, t.reshape(u1, t.constant(new long[] {out}))));
+    }
+    return t.math.div(read, sigma);
+  }
+
+  /** {@code x / max(||x||, eps)} over the whole tensor. */
+  private static Operand<TFloat32> normalize(Ops t, Operand<TFloat32> x) {
+    Operand<TFloat32> norm = t.math.sqrt(t.sum(t.math.square(x), t.constant(new int[] {0, 1})));
+    return t.math.div(x, t.math.maximum(norm, t.constant(SPECTRAL_NORM_EPSILON)));
+  }
+
+  /**
+   * A k x k convolution (k odd), stride 1, zero padding (k-1)/2 (PyTorch's {@code Conv2d(k, 1, (k-1)/2)}),
+   * its kernel spectrally normalized ({@link #spectralNorm}, variable {@code <name>/sn/u}), optional bias.
+   * [N,H,W,Cin] -> [N,H,W,filters].
+   */
+  public Operand<TFloat32> spectralConv(String name, Operand<TFloat32> x, int k, int filters, boolean bias) {
+    checkArgument(k >= 1 && k % 2 == 1 && filters >= 1, "spectral conv %s: kernel %s must be odd and filters %s >= 1",
+        name, k, filters);
+    long[] d = dims(x);
+    Layers l = sub(name);
+    long[] shape = {k, k, d[3], filters};
+    Variable<TFloat32> kernel = graph.variable(l.path, "kernel", shape, graph.initializer(),
+        Initializer.Fans.ofConvKernel(shape), true, mode);
+    Operand<TFloat32> y = l.tf.nn.conv2d(x, l.spectralNorm("sn", kernel), UNIT_STRIDES, Padding.SAME.tf());
+    return bias ? l.biasAdd(y, filters) : y;
+  }
+
+  /**
+   * Self-attention as ReDo's {@code SelfAttention} (SAGAN / BigGAN style): f, g = SN-Conv1x1 C -> C/8
+   * (at least 1), h = SN-Conv1x1 C -> C/2, all without bias; g and h max-pooled 2x2 (the N/4 keys);
+   * for every position q, {@code a_q = softmax_k(f_q . g_k)} over the keys; {@code o = SN-Conv1x1(C/2 -> C)(sum_k a_qk h_k)};
+   * {@code out = x + gamma * o} with a trainable scalar gamma that starts at 0 (the layer starts as the
+   * identity). H and W must be even, C >= 2 even. [N,H,W,C] -> [N,H,W,C].
+   */
+  public Operand<TFloat32> selfAttention(String name, Operand<TFloat32> x) {
+    long[] d = dims(x);
+    checkArgument(d[1] % 2 == 0 && d[2] % 2 == 0 && d[3] >= 2 && d[3] % 2 == 0,
+        "self-attention %s: needs even H, W and C, got %s", name, x.shape());
+    Layers l = sub(name);
+    Ops t = l.tf;
+    int c = (int) d[3];
+    int nh = Math.max(c / 8, 1);
+    int positions = (int) (d[1] * d[2]);
+    // queries [N, HW, nh]; keys [N, HW/4, nh]; values [N, HW/4, C/2]
+    Operand<TFloat32> f = t.reshape(l.spectralConv("f", x, 1, nh, false), t.constant(new int[] {-1, positions, nh}));
+    Operand<TFloat32> g = t.reshape(l.maxPool2x2("g_pool", l.spectralConv("g", x, 1, nh, false)),
+        t.constant(new int[] {-1, positions / 4, nh}));
+    Operand<TFloat32> h = t.reshape(l.maxPool2x2("h_pool", l.spectralConv("h", x, 1, c / 2, false)),
+        t.constant(new int[] {-1, positions / 4, c / 2}));
+    // [N, HW, HW/4]: softmax over the keys
+    Operand<TFloat32> attention = t.nn.softmax(
+        t.train.batchMatMul(f, g, TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjY(true)));
+    Operand<TFloat32> o = t.reshape(t.train.batchMatMul(attention, h, TFloat32.class),
+        t.constant(new int[] {-1, (int) d[1], (int) d[2], c / 2})); // [N,H,W,C/2]
+    o = l.spectralConv("o", o, 1, c, false); // [N,H,W,C]
+    Variable<TFloat32> gamma = graph.variable(l.path, "gamma", new long[] {1}, Initializer.ZEROS,
+        new Initializer.Fans(1, 1), true, mode);
+    return t.math.add(x, t.math.mul(o, gamma));
+  }
+
+  /**
+   * z-conditioned instance norm (ReDo's generators): {@link #instanceNorm} without affine, then
+   * {@code * gamma(z) + beta(z)} per sample and channel, gamma and beta linear in z ({@link #dense} with
+   * bias, no spectral norm; PyTorch's 1x1 convs on a [N, nz, 1, 1] code). gamma is used as is, not 1 + gamma.
+   * [N,H,W,C] and z [N,nz] -> [N,H,W,C].
+   */
+  public Operand<TFloat32> conditionalInstanceNorm(String name, Operand<TFloat32> x, Operand<TFloat32> z) {
+    int c = (int) dims(x)[3];
+    Layers l = sub(name);
+    Operand<TFloat32> y = l.instanceNorm("norm", x, false);
+    Operand<TInt32> perChannel = l.tf.constant(new int[] {-1, 1, 1, c});
+    Operand<TFloat32> gamma = l.tf.reshape(l.dense("gamma", z, c, true), perChannel);
+    Operand<TFloat32> beta = l.tf.reshape(l.dense("beta", z, c, true), perChannel);
+    return l.tf.math.add(l.tf.math.mul(y, gamma), beta);
+  }
+
+  /** Sum over H and W per sample and channel (ReDo's discriminator head). [N,H,W,C] -> [N,C]. */
+  public Operand<TFloat32> sumPool(String name, Operand<TFloat32> x) {
+    dims(x);
+    Layers l = sub(name);
+    return l.tf.sum(x, l.tf.constant(new int[] {1, 2}));
+  }
+
+  /**
+   * Pyramid pooling as ReDo's mask network uses it (after PSPNet): for each bin count b, average
+   * pooling with kernel = stride = floor(S / b) (VALID: a b x b grid for b = 1, 2, 3, 6 and S = 32,
+   * kernels 32, 16, 10, 5), a 1x1 convolution C -> 1 with bias, bilinear resize back to S x S
+   * (half-pixel centers = PyTorch's {@code align_corners=False}); the maps are concatenated after x.
+   * x must be square with S >= max(bins). [N,S,S,C] -> [N,S,S,C+len(bins)].
+   */
+  public Operand<TFloat32> pyramidPooling(String name, Operand<TFloat32> x, int... bins) {
+    long[] d = dims(x);
+    checkArgument(d[1] == d[2], "pyramid pooling %s: needs a square input, got %s", name, x.shape());
+    checkArgument(bins.length >= 1, "pyramid pooling %s: needs at least one bin count", name);
+    Layers l = sub(name);
+    int size = (int) d[1];
+    List<Operand<TFloat32>> maps = new java.util.ArrayList<>();
+    maps.add(x);
+    for (int b : bins) {
+      checkArgument(b >= 1 && b <= size, "pyramid pooling %s: bin count %s must be in 1..%s", name, b, size);
+      int k = size / b;
+      Operand<TFloat32> pooled = l.avgPool("pool" + b, x, k, k, Padding.VALID); // [N, g, g, C]
+      Operand<TFloat32> score = l.conv("conv" + b, pooled, 1, 1, Padding.VALID, true); // [N, g, g, 1]
+      Operand<TFloat32> up = l.sub("up" + b).tf.image.resizeBilinear(score, l.tf.constant(new int[] {size, size}),
+          ResizeBilinear.halfPixelCenters(true)); // [N, S, S, 1]
+      maps.add(l.pin(up, size, size, 1));
+    }
+    return l.concat("concat", maps);
+  }
 }

@@ -62,6 +62,8 @@ public final class ModelGraph {
   private final List<Op> updates = new ArrayList<>();
   private final Map<String, Ops> paramScopes = new HashMap<>();
   private final Operand<TInt64> dropoutSeed;
+  /** int64 [2] seed words of every initializer, {@code {seed, 0}} unless fed (a restart feeds a derived seed). */
+  private final Operand<TInt64> initSeed;
 
   // The single-network view of build(); null for graphs made with create().
   private SegmentationNet net;
@@ -81,6 +83,8 @@ public final class ModelGraph {
     this.seed = seed;
     this.dropoutSeed = root.withName("dropout_seed")
         .placeholderWithDefault(root.constant(new long[] {seed, 0}), Shape.of(2));
+    Ops init = root.withInitScope();
+    this.initSeed = init.withName("init_seed").placeholderWithDefault(init.constant(new long[] {seed, 0}), Shape.of(2));
   }
 
   /**
@@ -168,7 +172,8 @@ public final class ModelGraph {
     }
     checkState(mode == Mode.TRAIN, "variable %s must be created by a training pass first", key);
     Ops scope = paramScope(path).withInitScope();
-    long[] seedWords = {seed, key.hashCode()};
+    // {seed, key hash} by default; {derived seed, key hash} when a restart feeds init_seed
+    Operand<TInt64> seedWords = scope.math.add(initSeed, scope.constant(new long[] {0, key.hashCode()}));
     Operand<TFloat32> value = init.create(scope, shape, fans, seedWords);
     Variable<TFloat32> v = paramScope(path).withName(name).variable(value);
     variables.put(key, v);
@@ -217,6 +222,15 @@ public final class ModelGraph {
 
   public Ops ops() {
     return root;
+  }
+
+  /**
+   * The initializers' seed words (int64 [2], an init-scope placeholder with default {@code {seed, 0}}).
+   * Re-running the variables' initializers with {@code {s, 0}} fed here draws every weight afresh from
+   * seed {@code s} (a restart after a collapse); with nothing fed they repeat the first initialization.
+   */
+  public Operand<TInt64> initSeedInput() {
+    return initSeed;
   }
 
   /** Feed {@code [seed, step]} here (int64 [2]) to draw step-specific dropout masks. */

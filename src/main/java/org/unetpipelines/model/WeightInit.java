@@ -6,7 +6,9 @@ public enum WeightInit {
   XAVIER_UNIFORM(Initializer.XAVIER_UNIFORM),
   HE_NORMAL(Initializer.HE_NORMAL),
   /** The U-Net paper's N(0, sqrt(2/N)), N = fan-in. */
-  PAPER(Initializer.PAPER);
+  PAPER(Initializer.PAPER),
+  /** Orthogonal, gain 0.8 (ReDo). */
+  ORTHOGONAL(Initializer.ORTHOGONAL);
 
   private final Initializer initializer;
 

@@ -125,6 +125,8 @@ public final class RunnerProfile {
       Set.of("runner", "description", "flinkMaster", "parallelism", "restartStrategy", "attached", "jobJar");
   static final Set<String> RESTART_KEYS = Set.of("type", "attempts", "delay");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min)");
+  /** Largest restart delay count in any unit (1e6 ms, 1e6 s, 1e6 min): keeps the millisecond value in range. */
+  private static final long MAX_DELAY_UNITS = 1_000_000;
 
   private final String name;
   private final RunnerKind kind;
@@ -243,7 +245,11 @@ public final class RunnerProfile {
   public static RunnerProfile parse(String where, InputStream yaml) {
     Object root;
     try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+      LoaderOptions lo = new LoaderOptions();
+      lo.setAllowDuplicateKeys(false);
+      lo.setMaxAliasesForCollections(20);
+      lo.setAllowRecursiveKeys(false);
+      root = new Yaml(new SafeConstructor(lo)).load(yaml);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(where + ": not valid YAML: " + e.getMessage(), e);
     }
@@ -315,6 +321,7 @@ public final class RunnerProfile {
     }
     int attempts = r.containsKey("attempts") ? integer(r.get("attempts"), "restartStrategy.attempts", where) : 3;
     Duration delay = r.containsKey("delay") ? duration(String.valueOf(r.get("delay"))) : Duration.ofSeconds(2);
+    checkArgument(!delay.isZero(), "restartStrategy.delay must be > 0 (e.g. 500ms, 2s), got '%s'", r.get("delay"));
     return RestartStrategy.fixedDelay(attempts, delay);
   }
 
@@ -322,7 +329,13 @@ public final class RunnerProfile {
   static Duration duration(String s) {
     Matcher mt = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
     checkArgument(mt.matches(), "restartStrategy.delay must look like 500ms, 2s or 1min, got '%s'", s);
-    long n = Long.parseLong(mt.group(1));
+    long n;
+    try {
+      n = Long.parseLong(mt.group(1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("restartStrategy.delay " + s + " is too long", e);
+    }
+    checkArgument(n <= MAX_DELAY_UNITS, "restartStrategy.delay must be at most %s of its unit, got '%s'", MAX_DELAY_UNITS, s);
     return switch (mt.group(2)) {
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
@@ -368,7 +381,15 @@ public final class RunnerProfile {
         "job name must be lower-case letters, digits and dashes, got '%s'", jobName);
     List<String> args = new ArrayList<>();
     extra.forEach((k, v) -> args.add("--" + k + "=" + v));
-    PipelineOptions base = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withoutStrictParsing().create();
+    PipelineOptionsFactory.register(ClusterJobOptions.class);
+    PipelineOptions base;
+    try {
+      base = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create(); // strict: unknown options refused
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--option " + String.join(" ", extra.entrySet().stream()
+          .map(x -> x.getKey() + "=" + x.getValue()).toList()) + ": " + e.getMessage()
+          + " (options are Beam pipeline options of the chosen runner)", e);
+    }
     if (!extra.containsKey("jobName")) {
       base.setJobName(jobName);
     }

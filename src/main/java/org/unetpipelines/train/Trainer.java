@@ -51,7 +51,8 @@ public final class Trainer {
   /** What a checkpoint needs besides the variables to continue the same run. */
   public record CheckpointState(String family, String variant, String optimizer, int height, int width, long seed,
       long step, long epoch, long batchesInEpoch, LearningRateSchedule.State schedule, double bestValidation,
-      int epochsWithoutImprovement, double epochLossSum, long epochBatches, double elapsedSeconds, String prefix) {}
+      int epochsWithoutImprovement, double epochLossSum, long epochBatches, double elapsedSeconds, String prefix,
+      int restarts, long attemptStart) {}
 
   /** The mutable position of a run: everything a checkpoint records. */
   private static final class Progress {
@@ -63,6 +64,9 @@ public final class Trainer {
     double epochLossSum;
     long epochBatches;
     double elapsedBefore;
+    /** Restarts so far (Task#restart) and the step the current attempt began at. */
+    int restarts;
+    long attemptStart;
     long startNanos = System.nanoTime();
     boolean resumed;
 
@@ -185,6 +189,8 @@ public final class Trainer {
       p.epochLossSum = state.epochLossSum();
       p.epochBatches = state.epochBatches();
       p.elapsedBefore = state.elapsedSeconds();
+      p.restarts = state.restarts();
+      p.attemptStart = state.attemptStart();
       LOG.info("resumed {} from checkpoint {} at step {} (epoch {}, batch {})", run, prefix, p.step, p.epoch,
           p.batchInEpoch);
       return p;
@@ -255,11 +261,11 @@ public final class Trainer {
     long lastEpochEndStep = -1;
     StepLog log = new StepLog(p.step);
     boolean traced = false;
-    while (p.step < config.steps() && !stop) {
+    while (p.step < stepLimit(p) && !stop) {
       long skip = p.batchInEpoch;
       try (BatchStream batches = new BatchStream(train, task, config.batchSize(), config.shuffleBuffer(),
           config.seed(), p.epoch, skip, config.prefetch(), true)) {
-        while (p.step < config.steps() && batches.hasNext()) {
+        while (p.step < stepLimit(p) && batches.hasNext()) {
           lastLoss = step(tg, p, curve, batches.next(), log, !traced);
           traced = true;
         }
@@ -279,6 +285,31 @@ public final class Trainer {
     return lastLoss;
   }
 
+  /** The step budget: {@code steps} for the current attempt (steps of attempts before a restart do not count). */
+  private long stepLimit(Progress p) {
+    return config.steps() + p.attemptStart;
+  }
+
+  /** The seed a restart draws its fresh weights from: a mix of the run's seed and the restart's number. */
+  static long restartSeed(long seed, int restart) {
+    long z = seed + restart * 0x9E3779B97F4A7C15L; // SplitMix64
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Re-initializes every variable and optimizer slot from a derived seed and starts a new attempt. */
+  private void restart(TrainingGraph tg, Progress p, CurveLog curve, Map<String, Float> statistics)
+      throws IOException {
+    p.restarts++;
+    p.attemptStart = p.step;
+    long seed = restartSeed(config.seed(), p.restarts);
+    tg.reinitialize(seed);
+    curve.add(run, p.step, p.epoch, "train", "restarts", p.restarts, p.elapsed());
+    LOG.warn("restart {} at step {} (task {} asked for it on {}): fresh initialization with seed {}, {} more steps",
+        p.restarts, p.step, task.name(), statistics, seed, config.steps());
+  }
+
   private String lossMetric(String phase, TrainingGraph tg) {
     return tg.phases().size() == 1 ? "loss" : "loss_" + phase;
   }
@@ -286,7 +317,7 @@ public final class Trainer {
   /** One step of every phase; records the losses and checkpoints on schedule. Returns the first phase's loss. */
   private double step(TrainingGraph tg, Progress p, CurveLog curve, Batch b, StepLog log, boolean trace)
       throws IOException {
-    double lr = schedule.rate(p.step);
+    double lr = schedule.rate(p.step - p.attemptStart);
     RunMetadata[] meta = trace ? new RunMetadata[1] : null;
     Map<String, Float> losses = tg.step(b, lr, p.step, meta);
     if (meta != null && meta[0] != null) {
@@ -309,11 +340,18 @@ public final class Trainer {
       curve.add(run, p.step, p.epoch, "train", lossMetric(e.getKey(), tg), e.getValue(), elapsed);
     }
     curve.add(run, p.step, p.epoch, "train", "learning_rate", lr, elapsed);
-    if (p.step % config.logEvery() == 0 || p.step == config.steps()) {
+    Map<String, Float> statistics = tg.lastStatistics();
+    for (Map.Entry<String, Float> e : statistics.entrySet()) {
+      curve.add(run, p.step, p.epoch, "train", e.getKey(), e.getValue(), elapsed);
+    }
+    if (task.restart(p.step - p.attemptStart, p.restarts, statistics)) {
+      restart(tg, p, curve, statistics);
+    }
+    if (p.step % config.logEvery() == 0 || p.step == stepLimit(p)) {
       log.line(p, losses, lr);
       curve.flush();
     }
-    if (config.checkpointEvery() > 0 && p.step % config.checkpointEvery() == 0 && p.step < config.steps()) {
+    if (config.checkpointEvery() > 0 && p.step % config.checkpointEvery() == 0 && p.step < stepLimit(p)) {
       checkpoint(tg, curve, p);
     }
     return first;
@@ -331,13 +369,13 @@ public final class Trainer {
     void line(Progress p, Map<String, Float> losses, double lr) {
       long now = System.nanoTime();
       double rate = (p.step - lastStep) / Math.max(1e-9, (now - lastNanos) / 1e9);
-      double eta = (config.steps() - p.step) / Math.max(1e-9, rate);
+      double eta = (stepLimit(p) - p.step) / Math.max(1e-9, rate);
       StringBuilder l = new StringBuilder();
       for (Map.Entry<String, Float> e : losses.entrySet()) {
         l.append(losses.size() == 1 ? "loss" : "loss_" + e.getKey()).append(' ')
             .append(String.format(Locale.ROOT, "%.4f ", e.getValue()));
       }
-      LOG.info(String.format(Locale.ROOT, "step %d/%d epoch %d %slr %.3g | %.2f step/s ETA %s", p.step, config.steps(),
+      LOG.info(String.format(Locale.ROOT, "step %d/%d epoch %d %slr %.3g | %.2f step/s ETA %s", p.step, stepLimit(p),
           p.epoch, l, lr, rate, duration(eta)));
       lastStep = p.step;
       lastNanos = now;
@@ -409,7 +447,7 @@ public final class Trainer {
   private CheckpointState state(Progress p, String prefix) {
     return new CheckpointState(task.family(), task.variant(), optimizerName(), config.height(), config.width(),
         config.seed(), p.step, p.epoch, p.batchInEpoch, schedule.state(), p.best, p.noImprove, p.epochLossSum,
-        p.epochBatches, p.elapsed(), prefix);
+        p.epochBatches, p.elapsed(), prefix, p.restarts, p.attemptStart);
   }
 
   private void checkpoint(TrainingGraph tg, CurveLog curve, Progress p) throws IOException {

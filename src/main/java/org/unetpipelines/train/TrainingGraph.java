@@ -165,6 +165,32 @@ public final class TrainingGraph implements AutoCloseable {
     session.initialize();
   }
 
+  /**
+   * Re-runs every initializer with the weights drawn from {@code seed} instead of the config's seed:
+   * every model variable (weights, spectral-norm vectors, moving averages) and every optimizer slot
+   * starts afresh, as a new run with that seed would (a restart after a collapse).
+   */
+  public void reinitialize(long seed) {
+    Session.Runner r = session.runner();
+    int n = 0;
+    for (java.util.Iterator<org.tensorflow.GraphOperation> it = graph.operations(); it.hasNext(); ) {
+      org.tensorflow.GraphOperation op = it.next();
+      if (graph.isInitializer(op) && op.type().startsWith("Assign")) {
+        r.addTarget(op);
+        n++;
+      }
+    }
+    if (n == 0) {
+      throw new IllegalStateException("the graph has no variable initializers to re-run");
+    }
+    try (TInt64 s = TInt64.vectorOf(seed, 0)) {
+      r.feed(model.initSeedInput(), s);
+      try (Result res = r.run()) {
+        // targets only
+      }
+    }
+  }
+
   private List<TFloat32> feed(Session.Runner r, Map<String, Placeholder<TFloat32>> feeds, Batch b) {
     List<TFloat32> tensors = new ArrayList<>();
     for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
@@ -197,6 +223,13 @@ public final class TrainingGraph implements AutoCloseable {
     return step(b, lr, step, null).values().iterator().next();
   }
 
+  /** The phases' statistics of the last {@link #step} (empty before the first). */
+  public Map<String, Float> lastStatistics() {
+    return java.util.Collections.unmodifiableMap(lastStatistics);
+  }
+
+  private final Map<String, Float> lastStatistics = new LinkedHashMap<>();
+
   /**
    * One step: every phase in order on the same batch. When {@code metadata} is a one-element array,
    * the first phase is traced and its {@link RunMetadata} (op placement, timings) stored there.
@@ -205,6 +238,7 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public Map<String, Float> step(Batch b, double lr, long step, RunMetadata[] metadata) {
     Map<String, Float> losses = new LinkedHashMap<>();
+    lastStatistics.clear();
     try (TFloat32 rate = TFloat32.scalarOf((float) lr);
         TInt64 dropSeed = TInt64.vectorOf(config.seed(), step)) {
       for (int p = 0; p < phaseTargets.size(); p++) {
@@ -213,15 +247,16 @@ public final class TrainingGraph implements AutoCloseable {
         List<TFloat32> fed = feed(r, trainFeeds, b);
         try {
           r.fetch(phase.loss()).addTarget(phaseTargets.get(p));
+          phase.statistics().values().forEach(r::fetch);
           if (metadata != null && p == 0) {
             r.setOptions(Device.traceOptions());
             try (Result res = r.runAndFetchMetadata()) {
               metadata[0] = res.getMetadata().orElse(null);
-              losses.put(phase.name(), ((TFloat32) res.get(0)).getFloat());
+              record(phase, res, losses);
             }
           } else {
             try (Result res = r.run()) {
-              losses.put(phase.name(), ((TFloat32) res.get(0)).getFloat());
+              record(phase, res, losses);
             }
           }
         } finally {
@@ -230,6 +265,14 @@ public final class TrainingGraph implements AutoCloseable {
       }
     }
     return losses;
+  }
+
+  private void record(TaskGraph.Phase phase, Result res, Map<String, Float> losses) {
+    losses.put(phase.name(), ((TFloat32) res.get(0)).getFloat());
+    int i = 1;
+    for (String name : phase.statistics().keySet()) {
+      lastStatistics.put(name, ((TFloat32) res.get(i++)).getFloat());
+    }
   }
 
   /** The task's validation fetches for one batch (fed the eval placeholders), as flat arrays by name. */

@@ -188,7 +188,7 @@ class PipelineValidationTest {
         "      config: {count: 0}"));
     String all = e.getMessage();
     assertTrue(all.contains("'images': no files match '/nonexistent/dir/*.png'"), all);
-    assertTrue(all.contains("count must be >= 1, got 0"), all);
+    assertTrue(all.contains("'count' must be 1..10000000, got 0"), all);
   }
 
   @Test

@@ -89,6 +89,23 @@ class ImageCodecTest {
   }
 
   @Test
+  void sizesAreCheckedFromTheHeaderBeforeDecoding() throws Exception {
+    byte[] png = ImageCodec.encodePng(ramp(16, 16, 1, ImageArray.Depth.U8));
+    assertEquals(16, ImageCodec.decodeAll(png, 256).get(0).height());
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decodeAll(png, 255));
+    assertEquals("png declares 16x16 = 256 pixels, more than the limit of 255 pixels (max_pixels); not decoded",
+        e.getMessage());
+    byte[] stack = TestImages.tiffStack(List.of(ramp(8, 8, 1, ImageArray.Depth.U8), ramp(8, 8, 1, ImageArray.Depth.U8)));
+    assertEquals(2, ImageCodec.decodeAll(stack, 128).size());
+    ImageDecodeException pages = assertThrows(ImageDecodeException.class, () -> ImageCodec.decodeAll(stack, 127));
+    assertTrue(pages.getMessage().contains("pages 0..1 declare 128 pixels together, more than the limit of 127"),
+        pages.getMessage());
+    IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+        () -> ImageArray.zeros(65536, 65536, 1, ImageArray.Depth.U8));
+    assertTrue(tooBig.getMessage().contains("more than " + ImageLimits.MAX_VALUES + " values"), tooBig.getMessage());
+  }
+
+  @Test
   void tensorsRoundTrip() {
     for (ImageArray.Depth d : ImageArray.Depth.values()) {
       ImageArray img = d == ImageArray.Depth.F32

@@ -36,6 +36,8 @@ public final class LayerHarness implements AutoCloseable {
   public final ModelGraph model;
   public final Session session;
   private final Placeholder<TFloat32> placeholder;
+  /** The training pass's update ops (batch-norm moving averages, spectral-norm power iterations). */
+  final java.util.List<org.tensorflow.op.Op> updates = new java.util.ArrayList<>();
   private final Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
   private final long[] inShape;
 
@@ -58,7 +60,9 @@ public final class LayerHarness implements AutoCloseable {
       Ops tf = model.ops();
       this.placeholder = tf.withName("x").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, inShape[1], inShape[2], inShape[3])));
-      outputs.putAll(model.apply(net, ModelGraph.Mode.TRAIN, "train", Map.of("x", placeholder)).outputs());
+      ModelGraph.Pass pass = model.apply(net, ModelGraph.Mode.TRAIN, "train", Map.of("x", placeholder));
+      outputs.putAll(pass.outputs());
+      updates.addAll(pass.updates());
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -117,6 +121,24 @@ public final class LayerHarness implements AutoCloseable {
     Ops tf = tf();
     Operand<TFloat32> assign = tf.assign(v, tf.constant(v.shape(), DataBuffers.of(values)));
     session.runner().addTarget(assign).run();
+  }
+
+  /** Runs the pass's update ops once (fed {@code input}). */
+  void runUpdates(float[] input) {
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(inShape), DataBuffers.of(input))) {
+      Session.Runner r = session.runner().feed(placeholder, x);
+      updates.forEach(r::addTarget);
+      try (Result res = r.run()) {
+        // targets only
+      }
+    }
+  }
+
+  /** The value of the graph op named {@code opName} (output 0), fed {@code input}. */
+  float[] runOp(String opName, float[] input) {
+    GraphOperation op = graph.operation(opName);
+    assertNotNull(op, "no op " + opName);
+    return fetch(op.output(0), input);
   }
 
   public float[] run(String output, float[] input) {

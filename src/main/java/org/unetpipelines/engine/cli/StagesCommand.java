@@ -32,7 +32,7 @@ public final class StagesCommand implements CliCommand {
         for (ConfigBinder.FieldInfo f : ConfigBinder.describe(c.config())) {
           String def = c.defaults().getOrDefault(f.name(), f.defaultText());
           System.out.printf("    %-18s %-22s %-14s %s%n", f.name(), f.type(),
-              f.required() && !c.defaults().containsKey(f.name()) ? "(required)" : "= " + def, f.doc());
+              f.required() && !c.defaults().containsKey(f.name()) ? "(required)" : "= " + def, f.docWithRange());
         }
         System.out.println();
       }
@@ -51,7 +51,7 @@ public final class StagesCommand implements CliCommand {
       System.out.printf("  inputs: %s; output: %s%n", s.inputs().describe(), s.outputType().getSimpleName());
       for (ConfigBinder.FieldInfo f : ConfigBinder.describe(s.configClass())) {
         System.out.printf("    %-16s %-22s %-14s %s%n", f.name(), f.type(),
-            f.required() ? "(required)" : "= " + f.defaultText(), f.doc());
+            f.required() ? "(required)" : "= " + f.defaultText(), f.docWithRange());
       }
       System.out.println();
     }

@@ -21,9 +21,9 @@ import org.unetpipelines.augment.CopyRandom;
 import org.unetpipelines.augment.Layers;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.AugmentParam;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**

@@ -32,15 +32,15 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.unetpipelines.augment.ContactSheets;
+import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
-import org.unetpipelines.engine.BaseStage;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.image.ImageCodec;
 import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 
 /**
  * Writes one PNG so a person can see what augmentation does: for the first {@code rows} original
@@ -191,8 +191,8 @@ public final class ContactSheet extends PTransform<PCollectionList<Sample>, PCol
   /** YAML config of {@code ContactSheet}. */
   public record Config(
       @Param(doc = "PNG to write, relative to the output folder") String path,
-      @Param(doc = "samples shown (the first by id), 1..64", def = "4") int rows,
-      @Param(doc = "cell size in pixels, 16..2048", def = "256") int cell) {}
+      @Param(doc = "samples shown (the first by id), 1..64", def = "4", min = 1, max = 64) int rows,
+      @Param(doc = "cell size in pixels, 16..2048", def = "256", min = 16, max = 2048) int cell) {}
 
   /** The {@code ContactSheet} stage type: {@code input: [Originals, Augmented]}. */
   @AutoService(Stage.class)

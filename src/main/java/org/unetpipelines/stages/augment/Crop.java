@@ -10,6 +10,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -89,10 +90,11 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Crop}. */
   public record Config(
-      @Param(doc = "crop height, pixels") int height,
-      @Param(doc = "crop width, pixels") int width,
+      @Param(doc = "crop height, pixels", min = 1, max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "crop width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
       @Param(doc = "center or random (a uniformly random window per copy)", def = "center") Mode mode,
-      @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1") int copies) {}
+      @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1", min = 1,
+          max = AugmentSettings.MAX_COPIES) int copies) {}
 
   /** The {@code Crop} stage type. */
   @AutoService(Stage.class)

@@ -17,6 +17,7 @@ import org.unetpipelines.augment.Interpolation;
 import org.unetpipelines.augment.Layers;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -69,6 +70,7 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
   /** Standard deviation of the displacements in pixels, >= 0 (the paper: 10). */
   public ElasticDeform withSigma(double s) {
     checkArgument(s >= 0 && Double.isFinite(s), "sigma must be a finite number of pixels >= 0, got %s", s);
+    checkArgument(s <= ImageLimits.MAX_SIDE, "sigma must be at most %s pixels, got %s", (Object) ImageLimits.MAX_SIDE, s);
     return new ElasticDeform(grid, s, order, cropHeight, cropWidth, settings);
   }
 
@@ -83,6 +85,8 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
   /** Computes only the centred {@code height x width} crop of each deformed sample. */
   public ElasticDeform withCrop(int height, int width) {
     checkArgument(height > 0 && width > 0, "crop must be positive, got %sx%s", height, width);
+    checkArgument(height <= ImageLimits.MAX_SIDE && width <= ImageLimits.MAX_SIDE,
+        "crop sides must be at most %s, got %sx%s", ImageLimits.MAX_SIDE, height, width);
     return new ElasticDeform(grid, sigma, order, height, width, settings);
   }
 
@@ -146,15 +150,18 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
 
   /** YAML config of {@code ElasticDeform}. */
   public record Config(
-      @Param(doc = "grid points per axis of the coarse displacement lattice, 2..64", def = "3") int grid,
-      @Param(doc = "standard deviation of each displacement component, pixels", def = "10.0") double sigma,
+      @Param(doc = "grid points per axis of the coarse displacement lattice, 2..64", def = "3", min = 2, max = 64)
+          int grid,
+      @Param(doc = "standard deviation of each displacement component, pixels", def = "10.0",
+          min = 0, max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "image interpolation: cubic (B-spline) or linear; masks always nearest, weights linear",
           def = "cubic") Interpolation order,
-      @Param(doc = "deformed copies per input sample, 1..100000", def = "1") int copies,
-      @Param(doc = "compute only the centred crop of this height (needs crop_width)", def = Param.NULL)
-          Integer crop_height,
-      @Param(doc = "compute only the centred crop of this width (needs crop_height)", def = Param.NULL)
-          Integer crop_width) {}
+      @Param(doc = "deformed copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
+          int copies,
+      @Param(doc = "compute only the centred crop of this height (needs crop_width)", def = Param.NULL,
+          min = 1, max = ImageLimits.MAX_SIDE) Integer crop_height,
+      @Param(doc = "compute only the centred crop of this width (needs crop_height)", def = Param.NULL,
+          min = 1, max = ImageLimits.MAX_SIDE) Integer crop_width) {}
 
   /** The {@code ElasticDeform} stage type. */
   @AutoService(Stage.class)

@@ -66,9 +66,10 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Flip}. */
   public record Config(
-      @Param(doc = "probability of a left-right flip, 0..1", def = "0.5") double horizontal,
-      @Param(doc = "probability of an up-down flip, 0..1", def = "0.5") double vertical,
-      @Param(doc = "flipped copies per input sample, 1..100000", def = "1") int copies) {}
+      @Param(doc = "probability of a left-right flip, 0..1", def = "0.5", min = 0, max = 1) double horizontal,
+      @Param(doc = "probability of an up-down flip, 0..1", def = "0.5", min = 0, max = 1) double vertical,
+      @Param(doc = "flipped copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
+          int copies) {}
 
   /** The {@code Flip} stage type. */
   @AutoService(Stage.class)

@@ -11,6 +11,7 @@ import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.Padding;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -23,6 +24,9 @@ import org.unetpipelines.stages.SampleResult;
  * <pre>{@code samples.apply(MirrorPad.of(92, 92, 92, 92)).samples()}</pre>
  */
 public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResult> {
+  /** Largest pad on one side, pixels. */
+  public static final int MAX_PAD = 8192;
+
   private final int top;
   private final int bottom;
   private final int left;
@@ -48,6 +52,8 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
     checkArgument(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
         "pads must be >= 0, got top=%s bottom=%s left=%s right=%s", top, bottom, left, right);
     checkArgument(top + bottom + left + right > 0, "at least one pad must be > 0, got all 0");
+    checkArgument(top <= MAX_PAD && bottom <= MAX_PAD && left <= MAX_PAD && right <= MAX_PAD,
+        "pads must be at most %s, got top=%s bottom=%s left=%s right=%s", MAX_PAD, top, bottom, left, right);
     return new MirrorPad(top, bottom, left, right, Boundary.REFLECT, AugmentSettings.defaults("MirrorPad"));
   }
 
@@ -72,18 +78,26 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
     int l = left;
     int r = right;
     Boundary mode = boundary;
-    SampleOp op = (in, rng) -> List.of(SampleOp.Outcome.of(in.map(img -> Padding.pad(img, t, b, l, r, mode)),
-        "pad_top", t, "pad_bottom", b, "pad_left", l, "pad_right", r));
+    SampleOp op = (in, rng) -> {
+      long h = (long) in.height() + t + b;
+      long w = (long) in.width() + l + r;
+      checkArgument(ImageLimits.fits(h, w, in.image().channels()),
+          "padded to %sx%s the sample would hold more than %s values, the most one image can hold", h, w,
+          ImageLimits.MAX_VALUES);
+      return List.of(SampleOp.Outcome.of(in.map(img -> Padding.pad(img, t, b, l, r, mode)),
+          "pad_top", t, "pad_bottom", b, "pad_left", l, "pad_right", r));
+    };
     return input.apply("Pad", AugmentSamples.of(settings, op));
   }
 
   /** YAML config of {@code MirrorPad}. */
   public record Config(
-      @Param(doc = "pixels added on every side (overridden per side by top/bottom/left/right)", def = "0") int pad,
-      @Param(doc = "pixels added above; default: pad", def = Param.NULL) Integer top,
-      @Param(doc = "pixels added below; default: pad", def = Param.NULL) Integer bottom,
-      @Param(doc = "pixels added on the left; default: pad", def = Param.NULL) Integer left,
-      @Param(doc = "pixels added on the right; default: pad", def = Param.NULL) Integer right,
+      @Param(doc = "pixels added on every side (overridden per side by top/bottom/left/right)", def = "0",
+          min = 0, max = MAX_PAD) int pad,
+      @Param(doc = "pixels added above; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer top,
+      @Param(doc = "pixels added below; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer bottom,
+      @Param(doc = "pixels added on the left; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer left,
+      @Param(doc = "pixels added on the right; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer right,
       @Param(doc = "reflect: edge pixel not repeated (numpy 'reflect', scipy 'mirror'); symmetric: repeated",
           def = "reflect") Boundary mode) {}
 

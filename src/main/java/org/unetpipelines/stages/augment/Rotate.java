@@ -113,7 +113,8 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
           def = "15.0") double angle,
       @Param(doc = "image interpolation for non-right angles: cubic, linear or nearest (masks: nearest)",
           def = "cubic") Interpolation order,
-      @Param(doc = "rotated copies per input sample, 1..100000", def = "1") int copies) {}
+      @Param(doc = "rotated copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
+          int copies) {}
 
   /** The {@code Rotate} stage type. */
   @AutoService(Stage.class)

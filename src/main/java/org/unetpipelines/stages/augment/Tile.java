@@ -11,6 +11,7 @@ import org.unetpipelines.augment.Crops;
 import org.unetpipelines.image.TileGrid;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
 
@@ -87,10 +88,12 @@ public final class Tile extends PTransform<PCollection<Sample>, SampleResult> {
 
   /** YAML config of {@code Tile}. */
   public record Config(
-      @Param(doc = "tile height, pixels") int height,
-      @Param(doc = "tile width, pixels") int width,
-      @Param(doc = "vertical step between tiles (<= height); default: height", def = Param.NULL) Integer stride_y,
-      @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL) Integer stride_x) {}
+      @Param(doc = "tile height, pixels", min = 1, max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "tile width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "vertical step between tiles (<= height); default: height", def = Param.NULL, min = 1,
+          max = ImageLimits.MAX_SIDE) Integer stride_y,
+      @Param(doc = "horizontal step between tiles (<= width); default: width", def = Param.NULL, min = 1,
+          max = ImageLimits.MAX_SIDE) Integer stride_x) {}
 
   /** The {@code Tile} stage type. */
   @AutoService(Stage.class)

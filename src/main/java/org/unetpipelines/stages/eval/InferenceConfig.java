@@ -15,6 +15,8 @@ import org.unetpipelines.eval.ProbabilityMap;
 import org.unetpipelines.eval.TiledInference;
 import org.unetpipelines.eval.Tta;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.io.SavedModelFiles;
+import org.unetpipelines.model.Serving;
 
 /**
  * How a model is run over whole images, shared by the {@code Evaluate} and {@code Predict} stages
@@ -75,7 +77,8 @@ public record InferenceConfig(
 
   /**
    * Errors of a stage's model folder with these settings, found before the pipeline runs: a missing
-   * folder, an unreadable model.json, a tile that leaves no output, a head the model does not serve.
+   * folder, an unreadable model.json, a tile that leaves no output, a head the model does not serve,
+   * an incomplete or corrupt SavedModel ({@link SavedModelFiles}).
    *
    * @param model the {@code model:} folder, or null when the model comes from a ModelArtifact input
    */
@@ -88,11 +91,17 @@ public record InferenceConfig(
       out.add("'model': no SavedModel folder '" + model + "'");
       return out;
     }
+    ModelSpec read;
     try {
-      spec(ModelSpec.read(Path.of(model)));
+      read = ModelSpec.read(Path.of(model));
+      spec(read);
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       out.add("'model' " + model + ": " + e.getMessage());
+      return out;
     }
+    // the SavedModel's files: saved_model.pb, the variables index and its data shards (each names its path)
+    SavedModelFiles.problems(Path.of(read.savedModelDir()), Serving.TAG, Serving.SIGNATURE)
+        .forEach(p -> out.add("'model': " + p));
     return out;
   }
 }

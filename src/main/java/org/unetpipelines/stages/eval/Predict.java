@@ -36,7 +36,7 @@ import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**

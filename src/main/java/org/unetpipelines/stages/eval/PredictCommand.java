@@ -17,7 +17,7 @@ import org.unetpipelines.engine.ConfigBinder;
 import org.unetpipelines.engine.cli.CliCommand;
 import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.io.Globs;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 import org.unetpipelines.stages.io.ReadImageSet;
 import picocli.CommandLine;
@@ -59,6 +59,10 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
       inference = inference();
       modelSpec = ModelSpec.read(model);
       inference.spec(modelSpec); // tile and head fit the model
+      List<String> modelProblems = inference.check(model.toString()); // and the SavedModel's files are complete
+      if (!modelProblems.isEmpty()) {
+        throw new IllegalArgumentException("--model: " + String.join("; ", modelProblems));
+      }
       if (Globs.match(images).isEmpty()) {
         throw new IllegalArgumentException("--images: no files match '" + images + "'");
       }

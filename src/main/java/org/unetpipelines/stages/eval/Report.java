@@ -25,7 +25,7 @@ import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes the HTML report ({@link HtmlReport}) once all metric records are in: the metrics table,
@@ -181,10 +181,10 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
           : org.apache.beam.sdk.values.PCollectionList.of(all).apply(ctx.stageName() + "Metrics",
               org.apache.beam.sdk.transforms.Flatten.pCollections());
       List<String> curveFiles = new ArrayList<>();
-      c.curves().forEach(f -> curveFiles.add(ctx.output(f)));
+      c.curves().forEach(f -> curveFiles.add(ctx.outputToRead(f)));
       Report t = Report.to(ctx.output(c.path()))
           .withTitle(c.title() != null ? c.title() : ctx.pipelineName())
-          .withCurves(curveFiles).withOverlays(ctx.output(c.overlays())).withSamples(c.samples());
+          .withCurves(curveFiles).withOverlays(ctx.outputToRead(c.overlays())).withSamples(c.samples());
       var models = StageContext.inputOfType(inputs, ModelArtifact.class);
       if (models.isPresent()) {
         t = t.withModels(models.get());

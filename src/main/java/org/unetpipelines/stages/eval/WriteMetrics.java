@@ -10,7 +10,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.eval.MetricFiles;
 import org.unetpipelines.records.MetricRecord;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes metric records, sorted, as {@code metrics.avro}, {@code metrics.csv} and

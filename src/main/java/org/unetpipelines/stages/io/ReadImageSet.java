@@ -24,17 +24,19 @@ import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
-import org.unetpipelines.io.Globs;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.io.ImageSets;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
  * Reads a raw image set: PNG, JPEG, TIFF (multi-page stacks: one sample per page), 8/16-bit gray,
  * RGB(A); optionally paired with label masks; or IDX files (MNIST / Fashion-MNIST) with labels.
- * Unreadable inputs are never dropped: they come out as dead letters with the reason.
+ * Unreadable inputs are never dropped: they come out as dead letters with the reason — also entries
+ * that are not regular files (FIFOs, dangling links, folders named like images) and images whose
+ * headers declare more than {@link #withMaxPixels max pixels} (refused before decoding).
  *
  * <pre>{@code
  * SampleResult r = p.apply(ReadImageSet.from("data/train/images/*.png").withMasks("data/train/labels/*.png"));
@@ -52,32 +54,35 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
   private final String labels;
   private final long seed;
   private final String stageName;
+  private final long maxPixels;
 
-  private ReadImageSet(String images, String masks, String pair, String labels, long seed, String stageName) {
+  private ReadImageSet(String images, String masks, String pair, String labels, long seed, String stageName,
+      long maxPixels) {
     this.images = images;
     this.masks = masks;
     this.pair = pair;
     this.labels = labels;
     this.seed = seed;
     this.stageName = stageName;
+    this.maxPixels = maxPixels;
   }
 
   /** Images from a glob ({@code dir/*.png}, {@code dir/**}{@code /*.tif}), a folder or one file. */
   public static ReadImageSet from(String images) {
     checkArgument(images != null && !images.isBlank(), "images pattern must not be empty");
-    return new ReadImageSet(images, null, "{stem}", null, 0L, "ReadImageSet");
+    return new ReadImageSet(images, null, "{stem}", null, 0L, "ReadImageSet", ImageLimits.DEFAULT_MAX_PIXELS);
   }
 
   /** Label masks, paired with images by {@link #withPairRule the pair rule}. */
   public ReadImageSet withMasks(String masks) {
     checkArgument(masks != null && !masks.isBlank(), "masks pattern must not be empty");
-    return new ReadImageSet(images, masks, pair, labels, seed, stageName);
+    return new ReadImageSet(images, masks, pair, labels, seed, stageName, maxPixels);
   }
 
   /** Mask stem for an image stem: {@code "{stem}"} (default) or e.g. {@code "{stem}_mask"}. */
   public ReadImageSet withPairRule(String rule) {
     checkArgument(rule != null && rule.contains("{stem}"), "pair rule must contain {stem}, got '%s'", rule);
-    return new ReadImageSet(images, masks, rule, labels, seed, stageName);
+    return new ReadImageSet(images, masks, rule, labels, seed, stageName, maxPixels);
   }
 
   /**
@@ -86,21 +91,32 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
    */
   public ReadImageSet withLabels(String labels) {
     checkArgument(labels != null && !labels.isBlank(), "labels path must not be empty");
-    return new ReadImageSet(images, masks, pair, labels, seed, stageName);
+    return new ReadImageSet(images, masks, pair, labels, seed, stageName, maxPixels);
   }
 
   /** The pipeline seed recorded in each sample. */
   public ReadImageSet withSeed(long seed) {
-    return new ReadImageSet(images, masks, pair, labels, seed, stageName);
+    return new ReadImageSet(images, masks, pair, labels, seed, stageName, maxPixels);
   }
 
   /** The name used for this stage's counters and in its dead letters (default "ReadImageSet"). */
   public ReadImageSet withStageName(String name) {
     checkArgument(name != null && !name.isBlank(), "stage name must not be empty");
-    return new ReadImageSet(images, masks, pair, labels, seed, name);
+    return new ReadImageSet(images, masks, pair, labels, seed, name, maxPixels);
   }
 
-  /** Problems with the inputs that can be found before running (no files match...). */
+  /**
+   * The most pixels decoded from one file (all pages of a stack together; for IDX files, all
+   * values); larger files become dead letters before their pixels are decoded. Default
+   * {@link ImageLimits#DEFAULT_MAX_PIXELS}.
+   */
+  public ReadImageSet withMaxPixels(long max) {
+    checkArgument(max >= 1 && max <= ImageLimits.MAX_VALUES, "max pixels must be 1..%s, got %s",
+        ImageLimits.MAX_VALUES, max);
+    return new ReadImageSet(images, masks, pair, labels, seed, stageName, max);
+  }
+
+  /** Problems with the inputs that can be found before running (nothing matches...). */
   public List<String> problems() {
     List<String> out = new ArrayList<>();
     if (ImageSets.FOLDER_LABELS.equals(labels)) {
@@ -115,11 +131,11 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
       }
       return out;
     }
-    if (Globs.match(images).isEmpty()) {
+    if (ImageSets.inputs(images).isEmpty()) {
       out.add("'images': no files match '" + images + "' (relative paths resolve against "
           + Path.of("").toAbsolutePath() + ")");
     }
-    if (masks != null && Globs.match(masks).isEmpty()) {
+    if (masks != null && ImageSets.inputs(masks).isEmpty()) {
       out.add("'masks': no files match '" + masks + "'");
     }
     if (labels != null && !Files.isRegularFile(Path.of(labels))) {
@@ -145,7 +161,7 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
     PCollectionTuple out = input
         .apply("ListFiles", Create.of(tasks).withCoder(SerializableCoder.of(ImageSets.Task.class)))
         .apply("Distribute", Reshuffle.viaRandomKey())
-        .apply("Decode", ParDo.of(new ReadFn(stageName, seed))
+        .apply("Decode", ParDo.of(new ReadFn(stageName, seed, maxPixels))
             .withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
     PCollection<Sample> samples = out.get(SampleResult.SAMPLES).setCoder(Coders.sample());
     PCollection<DeadLetter> dead = out.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
@@ -156,17 +172,19 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
   static final class ReadFn extends DoFn<ImageSets.Task, Sample> {
     private final String stage;
     private final long seed;
+    private final long maxPixels;
     private final Counter read;
 
-    ReadFn(String stage, long seed) {
+    ReadFn(String stage, long seed, long maxPixels) {
       this.stage = stage;
       this.seed = seed;
+      this.maxPixels = maxPixels;
       this.read = Metrics.counter(stage, READ_COUNTER);
     }
 
     @ProcessElement
     public void process(@Element ImageSets.Task task, MultiOutputReceiver out) {
-      for (ImageSets.Outcome o : ImageSets.read(task, seed)) {
+      for (ImageSets.Outcome o : ImageSets.read(task, seed, maxPixels)) {
         read.inc();
         if (o.isOk()) {
           out.get(SampleResult.SAMPLES).output(o.sample());
@@ -188,7 +206,11 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
           String pair,
       @Param(doc = "image-level class labels: an IDX labels file (for IDX images), or 'folders' (images is a folder "
           + "of class folders, images/<class>/...; sorted folder names are classes 0..K-1)", def = Param.NULL)
-          String labels) {}
+          String labels,
+      @Param(doc = "most pixels decoded from one file (all pages of a stack; all values of an IDX file); larger "
+          + "files become dead letters before decoding", def = "" + ImageLimits.DEFAULT_MAX_PIXELS,
+          min = 1, max = ImageLimits.MAX_VALUES)
+          long max_pixels) {}
 
   /** The {@code ReadImageSet} stage type. */
   @AutoService(Stage.class)
@@ -198,10 +220,6 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
           "Read PNG/JPEG/TIFF (multi-page) or IDX images, optionally paired with masks; bad files become dead letters",
           Config.class, InputSpec.none(), Sample.class);
     }
-
-
-
-
 
     @Override
     public List<String> check(Config c) {
@@ -224,7 +242,7 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
     @Override
     public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
       ReadImageSet t = ReadImageSet.from(ctx.input(c.images())).withPairRule(c.pair()).withSeed(ctx.seed())
-          .withStageName(ctx.stageName());
+          .withStageName(ctx.stageName()).withMaxPixels(c.max_pixels());
       if (c.masks() != null) {
         t = t.withMasks(ctx.input(c.masks()));
       }

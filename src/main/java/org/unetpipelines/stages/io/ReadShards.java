@@ -27,10 +27,10 @@ import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**
@@ -178,7 +178,7 @@ public final class ReadShards {
             fromShardSets().withStageName(ctx.stageName()));
       } else {
         checkArgument(c.path() != null, "give 'path' (a shard folder) or 'input' (a Write stage)");
-        String dir = ctx.output(c.path());
+        String dir = ctx.outputToRead(c.path());
         checkArgument(Files.isRegularFile(Path.of(dir, Manifest.FILE)),
             "'path': %s has no manifest.json (write it first, or take 'input' from the Write stage)", dir);
         r = ctx.pipelineBegin().apply(ctx.stageName(), from(dir).withStageName(ctx.stageName()));

@@ -19,16 +19,23 @@ import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.image.Synthetic;
 import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 
 /**
  * Deterministic synthetic image+mask pairs (see {@link Synthetic}): EM-like membranes or ellipses
  * on noise. Sample {@code i} is a pure function of (seed, i), so any runner makes the same set.
  */
 public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample>> {
+  /** Most images one stage draws (their indexes are listed when the pipeline is built). */
+  public static final int MAX_COUNT = 10_000_000;
+  /** Largest first index, so that start + count stays exact. */
+  public static final long MAX_START = 1_000_000_000_000_000L;
+  /** Most cells or ellipses per image. */
+  public static final int MAX_SHAPES = 100_000;
 
   /** What to draw. */
   public enum Kind { MEMBRANES, ELLIPSES }
@@ -75,28 +82,31 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   }
 
   public SyntheticImages withCount(int n) {
-    checkArgument(n >= 1, "count must be >= 1, got %s", n);
+    checkArgument(n >= 1 && n <= MAX_COUNT, "count must be 1..%s, got %s", MAX_COUNT, n);
     return new SyntheticImages(kind, n, start, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   /** Index of the first image (images start..start+count-1); a held-out set can start where training ends. */
   public SyntheticImages withStart(long first) {
-    checkArgument(first >= 0, "start must be >= 0, got %s", first);
+    checkArgument(first >= 0 && first <= MAX_START, "start must be 0..%s, got %s", MAX_START, first);
     return new SyntheticImages(kind, count, first, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withSize(int h, int w) {
-    checkArgument(h >= 8 && w >= 8, "size must be at least 8x8, got %sx%s", h, w);
+    checkArgument(h >= 8 && w >= 8 && h <= ImageLimits.MAX_SIDE && w <= ImageLimits.MAX_SIDE,
+        "size sides must be 8..%s, got %sx%s", ImageLimits.MAX_SIDE, h, w);
+    checkArgument((long) h * w <= ImageLimits.DEFAULT_MAX_PIXELS, "size %sx%s has more than %s pixels", h, w,
+        ImageLimits.DEFAULT_MAX_PIXELS);
     return new SyntheticImages(kind, count, start, h, w, cells, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withCells(int n) {
-    checkArgument(n >= 2, "cells must be >= 2, got %s", n);
+    checkArgument(n >= 2 && n <= MAX_SHAPES, "cells must be 2..%s, got %s", MAX_SHAPES, n);
     return new SyntheticImages(kind, count, start, height, width, n, ellipses, minRadius, maxRadius, noise, seed);
   }
 
   public SyntheticImages withEllipses(int n, double minR, double maxR) {
-    checkArgument(n >= 1, "ellipses must be >= 1, got %s", n);
+    checkArgument(n >= 1 && n <= MAX_SHAPES, "ellipses must be 1..%s, got %s", MAX_SHAPES, n);
     checkArgument(minR > 0 && maxR >= minR, "need 0 < min_radius <= max_radius, got %s, %s", minR, maxR);
     return new SyntheticImages(kind, count, start, height, width, cells, n, minR, maxR, noise, seed);
   }
@@ -151,16 +161,18 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   public record Config(
       @Param(doc = "membranes (EM-like Voronoi cells, mask 255 = cell, 0 = membrane) | ellipses (mask 255 inside)",
           def = "membranes") Kind kind,
-      @Param(doc = "number of images", def = "8") int count,
+      @Param(doc = "number of images", def = "8", min = 1, max = MAX_COUNT) int count,
       @Param(doc = "index of the first image; images start..start+count-1 (use distinct ranges for train / held-out)",
-          def = "0") long start,
-      @Param(doc = "image height in pixels (>= 8)", def = "256") int height,
-      @Param(doc = "image width in pixels (>= 8)", def = "256") int width,
-      @Param(doc = "membranes: Voronoi cells per image (>= 2)", def = "40") int cells,
-      @Param(doc = "ellipses: ellipses per image (>= 1)", def = "4") int ellipses,
-      @Param(doc = "ellipses: smallest semi-axis in pixels", def = "6") double min_radius,
-      @Param(doc = "ellipses: largest semi-axis in pixels", def = "20") double max_radius,
-      @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8") double noise) {}
+          def = "0", min = 0, max = MAX_START) long start,
+      @Param(doc = "image height in pixels (>= 8; height x width at most 100000000)", def = "256", min = 8,
+          max = ImageLimits.MAX_SIDE) int height,
+      @Param(doc = "image width in pixels (>= 8)", def = "256", min = 8, max = ImageLimits.MAX_SIDE) int width,
+      @Param(doc = "membranes: Voronoi cells per image (>= 2)", def = "40", min = 2, max = MAX_SHAPES) int cells,
+      @Param(doc = "ellipses: ellipses per image (>= 1)", def = "4", min = 1, max = MAX_SHAPES) int ellipses,
+      @Param(doc = "ellipses: smallest semi-axis in pixels", def = "6", max = ImageLimits.MAX_SIDE) double min_radius,
+      @Param(doc = "ellipses: largest semi-axis in pixels", def = "20", max = ImageLimits.MAX_SIDE) double max_radius,
+      @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8", min = 0, max = 255)
+          double noise) {}
 
   /** The {@code SyntheticImages} stage type. */
   @AutoService(Stage.class)

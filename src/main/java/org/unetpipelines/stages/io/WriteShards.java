@@ -40,7 +40,7 @@ import org.unetpipelines.io.SortedRuns;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardFormat;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 /**
  * Writes samples as Avro container files or TFRecord files of {@code tf.train.Example}s (feature

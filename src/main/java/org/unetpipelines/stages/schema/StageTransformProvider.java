@@ -27,8 +27,8 @@ import org.unetpipelines.engine.PipelinePlan;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.engine.StageRegistry;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
-import org.unetpipelines.stages.Coders;
 
 /**
  * A registered stage type as a Beam {@link SchemaTransformProvider}, the extension point of Beam YAML

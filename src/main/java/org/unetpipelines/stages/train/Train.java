@@ -35,7 +35,7 @@ import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
 import org.unetpipelines.train.task.Tasks;

@@ -59,6 +59,19 @@ public interface Task {
     return false;
   }
 
+  /**
+   * Called by the trainer after every step with the phases' {@link TaskGraph.Phase#statistics}; true
+   * restarts training from a fresh initialization with a derived seed (every variable and optimizer
+   * slot re-drawn, the step count of the new attempt from 0; the curve counts {@code restarts}).
+   * Must be a function of its arguments only, so that runs repeat and resume exactly. Default: never.
+   *
+   * @param attemptStep steps done since the current attempt began (1 after its first step)
+   * @param restarts restarts so far in this run (a task caps them)
+   */
+  default boolean restart(long attemptStep, int restarts, Map<String, Float> statistics) {
+    return false;
+  }
+
   /** The serving geometry recorded in the artifact and {@code model.json}. */
   Geometry geometry();
 

@@ -33,13 +33,22 @@ public record TaskGraph(List<Phase> phases, Map<String, Operand<TFloat32>> valid
   /**
    * One training phase: minimise {@code loss} over the groups' variables, each group with its own
    * optimizer; {@code updates} (batch-norm moving averages, power iterations) run with it.
+   * {@code statistics} are scalars fetched with the phase's run (as computed before its update):
+   * the trainer records them in the curve and hands them to {@link Task#restart}.
    */
-  public record Phase(String name, Operand<TFloat32> loss, List<Group> groups, List<Op> updates) {
+  public record Phase(String name, Operand<TFloat32> loss, List<Group> groups, List<Op> updates,
+      Map<String, Operand<TFloat32>> statistics) {
     public Phase {
       checkArgument(name != null && name.matches("[A-Za-z][A-Za-z0-9_]*"), "bad phase name '%s'", name);
       checkArgument(!groups.isEmpty(), "phase %s has no variables to train", name);
       groups = List.copyOf(groups);
       updates = List.copyOf(updates);
+      statistics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(statistics));
+    }
+
+    /** A phase without statistics. */
+    public Phase(String name, Operand<TFloat32> loss, List<Group> groups, List<Op> updates) {
+      this(name, loss, groups, updates, Map.of());
     }
 
     /** A phase whose variables all use the trainer's optimizer. */

@@ -39,6 +39,13 @@ public final class Tasks {
       double decay = config.weightDecay() == null ? Classification.DEFAULT_WEIGHT_DECAY : config.weightDecay();
       return new Classification(c.net(), input, decay);
     }
+    if (model instanceof org.unetpipelines.model.redo.RedoConfig r) {
+      if (config.initializer() != org.unetpipelines.model.WeightInit.ORTHOGONAL) {
+        org.slf4j.LoggerFactory.getLogger(Tasks.class).warn("redo: the original initializes every weight orthogonally "
+            + "(gain 0.8); this run uses initializer {} (set initializer: orthogonal)", config.initializer());
+      }
+      return new Redraw(r, config.height(), config.width(), config.learningRate());
+    }
     throw new IllegalArgumentException("model family " + model.family() + " has no training task");
   }
 

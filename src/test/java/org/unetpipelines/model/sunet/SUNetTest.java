@@ -163,7 +163,9 @@ class SUNetTest {
                 minus[i] -= eps * v[i];
               }
               double fd = ((double) h.run("s", plus)[0] - h.run("s", minus)[0]) / (2 * eps);
-              assertEquals(fd, gv, 0.02 * Math.max(1, Math.abs(fd)),
+              // 5 %: float32 central differences through many BN-ReLU kinks at 6x6 land within ~4 % (seen: 3.6 % at
+              // levels 2, M 3, atrous 2); a wrong gradient such as TF's Conv2D dilation gradient is off by ~14 %.
+              assertEquals(fd, gv, 0.05 * Math.max(1, Math.abs(fd)),
                   "levels " + lv + " M " + mm + " atrous " + at + " direction " + d);
             }
           }

@@ -70,6 +70,7 @@ class UNetPlusPlusYamlTest {
     String size = invalid("{path: m, height: 100, width: 96, model: {family: unetpp}}");
     assertTrue(size.contains("input height 100 does not fit unetpp") && size.contains("[96, 112]"), size);
     String family = invalid("{path: m, height: 32, width: 32, model: {family: unet++}}");
-    assertTrue(family.contains("must be one of unet | wide_unet | unetpp | unetplus"), family);
+    assertTrue(family.contains("'model.family' must be one of ") && family.contains("unet | wide_unet | unetpp | unetplus")
+        && family.contains("got 'unet++'"), family);
   }
 }

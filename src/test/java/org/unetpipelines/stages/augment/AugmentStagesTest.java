@@ -33,7 +33,7 @@ import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 class AugmentStagesTest {

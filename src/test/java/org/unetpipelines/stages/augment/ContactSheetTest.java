@@ -46,7 +46,7 @@ class ContactSheetTest {
       }
     }
     // the second and third cells show a's first copy (a.png/ElasticDeform#0), the third tinted by its mask
-    Sample first = org.apache.beam.sdk.util.CoderUtils.clone(org.unetpipelines.stages.Coders.sample(), a);
+    Sample first = org.apache.beam.sdk.util.CoderUtils.clone(org.unetpipelines.records.Coders.sample(), a);
     List<Sample> copies = AugmentStagesTest.run(in -> in.apply(ElasticDeform.create().withCopies(2).withSeed(5)), first)
         .samples();
     Sample copy0 = copies.stream().filter(s -> s.getId().equals("a.png/ElasticDeform#0")).findFirst().orElseThrow();

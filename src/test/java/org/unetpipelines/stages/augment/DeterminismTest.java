@@ -19,8 +19,8 @@ import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.io.Manifest;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.io.SyntheticImages;
 import org.unetpipelines.stages.io.WriteShards;
 

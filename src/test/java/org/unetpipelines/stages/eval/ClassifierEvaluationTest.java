@@ -26,7 +26,7 @@ import org.unetpipelines.model.resnet.ResNetConfig;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.CurveLog;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;

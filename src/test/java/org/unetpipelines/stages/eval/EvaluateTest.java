@@ -39,7 +39,7 @@ import org.unetpipelines.image.Tensors;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 class EvaluateTest {
   @TempDir Path tmp;

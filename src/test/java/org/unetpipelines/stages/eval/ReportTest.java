@@ -19,7 +19,7 @@ import org.unetpipelines.eval.ModelSpec;
 import org.unetpipelines.eval.TinySavedModel;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 
 class ReportTest {
   @TempDir Path tmp;

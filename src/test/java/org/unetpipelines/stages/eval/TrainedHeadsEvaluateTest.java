@@ -28,7 +28,7 @@ import org.unetpipelines.model.unetpp.UNetPlusPlusConfig;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.io.SyntheticImages;
 import org.unetpipelines.stages.io.WriteShards;
 import org.unetpipelines.stages.train.Train;

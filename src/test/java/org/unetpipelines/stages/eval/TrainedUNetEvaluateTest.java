@@ -29,7 +29,7 @@ import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
 

@@ -98,18 +98,23 @@ class ReadImageSetTest {
       }
       return null;
     });
+    String images = dir.resolve("images") + "/";
+    String labels = dir.resolve("labels") + "/";
     PAssert.that(r.deadLetters()).satisfies(dead -> {
-      Map<String, String> byFile = StreamSupport.stream(dead.spliterator(), false)
-          .collect(Collectors.toMap(d -> Path.of(d.getInput()).getFileName().toString(), DeadLetter::getReason));
-      assertEquals(8, byFile.size(), byFile.toString());
-      assertTrue(byFile.get("trunc.png").startsWith("corrupt or truncated image"), byFile.toString());
-      assertTrue(byFile.get("text.png").startsWith("not a PNG, JPEG or TIFF image"), byFile.toString());
-      assertEquals("file is empty", byFile.get("empty.png"));
-      assertTrue(byFile.get("nomask.png").startsWith("no mask found: looked for a file with stem 'nomask'"), byFile.toString());
-      assertTrue(byFile.get("wrongsize.png").contains("is 8x16 but the image is 16x16 (they must match)"), byFile.toString());
-      assertTrue(byFile.get("float.tif").contains("unsupported sample depth 32-bit float"), byFile.toString());
-      assertTrue(byFile.get("rgbmask.png").contains("has 3 channels; masks must be single-channel"), byFile.toString());
-      assertTrue(byFile.get("orphan.png").startsWith("mask has no image"), byFile.toString());
+      // dead letters carry the sample id the input would have had; the reason names the file
+      Map<String, String> byId = StreamSupport.stream(dead.spliterator(), false)
+          .collect(Collectors.toMap(DeadLetter::getInput, DeadLetter::getReason));
+      assertEquals(8, byId.size(), byId.toString());
+      assertTrue(byId.get("trunc.png").startsWith(images + "trunc.png: corrupt or truncated image"), byId.toString());
+      assertTrue(byId.get("text.png").startsWith(images + "text.png: not a PNG, JPEG or TIFF image"), byId.toString());
+      assertEquals(images + "empty.png: file is empty", byId.get("empty.png"));
+      assertTrue(byId.get("nomask.png").startsWith(images + "nomask.png: no mask found: looked for a file with stem 'nomask'"),
+          byId.toString());
+      assertTrue(byId.get("wrongsize.png").contains("is 8x16 but the image is 16x16 (they must match)"), byId.toString());
+      assertTrue(byId.get("float.tif").contains("unsupported sample depth 32-bit float"), byId.toString());
+      assertTrue(byId.get("rgbmask.png").contains("has 3 channels; masks must be single-channel"), byId.toString());
+      assertTrue(byId.get("orphan.png").startsWith(labels + "orphan.png: mask has no image"),
+          byId.toString());
       for (DeadLetter d : dead) {
         assertEquals("ReadImageSet", d.getStage());
       }

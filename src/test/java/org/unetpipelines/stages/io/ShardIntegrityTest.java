@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardFiles;
 import org.unetpipelines.io.ShardReader;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardFormat;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 /**

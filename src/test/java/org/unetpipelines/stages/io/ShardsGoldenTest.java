@@ -22,9 +22,9 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardFormat;
-import org.unetpipelines.stages.Coders;
 
 /**
  * The exact bytes {@link WriteShards} wrote before its memory was bounded (recorded from commit

@@ -35,9 +35,9 @@ import org.unetpipelines.image.Tensors;
 import org.unetpipelines.io.Manifest;
 import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.records.AugmentParam;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
 import org.unetpipelines.stages.SampleResult;
 
 public class ShardsRoundTripTest {

@@ -22,7 +22,7 @@ import org.unetpipelines.model.unet.UNetConfig;
 import org.unetpipelines.model.Upsampling;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.ShardSet;
-import org.unetpipelines.stages.Coders;
+import org.unetpipelines.records.Coders;
 import org.unetpipelines.stages.io.SyntheticImages;
 import org.unetpipelines.stages.io.WriteShards;
 import org.unetpipelines.train.Trainer;
@@ -124,10 +124,10 @@ class TrainStageTest {
   @Test
   void modelConfigIsTypedByFamily() throws Exception {
     String family = invalid("{path: m, height: 32, width: 32, model: {family: unett}}").getMessage();
-    assertTrue(family.contains("'model.family' must be one of unet | wide_unet") && family.contains("did you mean 'unet'"),
-        family);
+    assertTrue(family.contains("'model.family' must be one of ") && family.contains("unet | wide_unet")
+        && family.contains("did you mean 'unet'"), family);
     String noFamily = invalid("{path: m, height: 32, width: 32, model: {depth: 3}}").getMessage();
-    assertTrue(noFamily.contains("'model' needs 'family': one of unet | wide_unet"), noFamily);
+    assertTrue(noFamily.contains("'model' needs 'family': one of ") && noFamily.contains("unet | wide_unet"), noFamily);
     String key = invalid("{path: m, height: 32, width: 32, model: {family: unet, filter: 8}}").getMessage();
     assertTrue(key.contains("unknown config key 'filter' (did you mean 'filters'?); allowed keys of family unet: "
         + "family, depth, filters, padding"), key);

@@ -1,14 +1,8 @@
-package org.unetpipelines.stages;
+package org.unetpipelines.records;
 
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.unetpipelines.records.CurvePoint;
-import org.unetpipelines.records.DeadLetter;
-import org.unetpipelines.records.MetricRecord;
-import org.unetpipelines.records.ModelArtifact;
-import org.unetpipelines.records.Sample;
-import org.unetpipelines.records.ShardSet;
 
 /** Beam coders for the records that cross stage boundaries (all Avro, declared in schemas/). */
 public final class Coders {
