@@ -133,21 +133,23 @@ class SUNetTest {
    */
   @Test
   void moduleGradientsMatchDirectionalFiniteDifferences() {
-    int n = 2 * 6 * 6 * 3;
+    int n = 2 * 4 * 4 * 3;
     float[] x = new float[n];
     for (int i = 0; i < n; i++) {
       x[i] = (float) Math.sin(1.7 * i + 0.3) * 0.8f;
     }
     for (int levels = 1; levels <= 2; levels++) {
-      for (int m : new int[] {3, 6}) {
+      for (int m : new int[] {3, 5}) {
         for (int atrous : new int[] {0, 2}) {
           int lv = levels;
           int mm = m;
           int at = atrous;
-          try (LayerHarness h = new LayerHarness(new long[] {2, 6, 6, 3}, Initializer.HE_NORMAL, (l, in) -> Map.of("s",
-              LayerHarness.probe(l.tf(), SUNet.module(l.sub("m"), in, 4, mm, lv, at), new long[] {2, 6, 6, mm})))) {
+          // small (N = 2, 4x4): few ReLU units, so few kinks near x
+          try (LayerHarness h = new LayerHarness(new long[] {2, 4, 4, 3}, Initializer.HE_NORMAL, (l, in) -> Map.of("s",
+              LayerHarness.probe(l.tf(), SUNet.module(l.sub("m"), in, 2, mm, lv, at), new long[] {2, 4, 4, mm})))) {
             float[] g = h.gradient("s", x);
-            for (int d = 0; d < 3; d++) {
+            int accepted = 0;
+            for (int d = 0; d < 20 && accepted < 3; d++) {
               java.util.SplittableRandom r = new java.util.SplittableRandom(d);
               float[] v = new float[n];
               double gv = 0;
@@ -155,23 +157,34 @@ class SUNetTest {
                 v[i] = (float) r.nextGaussian();
                 gv += g[i] * v[i];
               }
-              float eps = 3e-4f; // the module is strongly non-linear at 6x6 (many BN-ReLU): larger steps cross kinks
-              float[] plus = x.clone();
-              float[] minus = x.clone();
-              for (int i = 0; i < n; i++) {
-                plus[i] += eps * v[i];
-                minus[i] -= eps * v[i];
+              double fd = directional(h, x, v, 3e-4f);
+              double half = directional(h, x, v, 1e-4f);
+              // A step that crosses a ReLU kink (BN-ReLU before every conv) changes the difference with the step
+              // size: such directions say nothing about the gradient and are skipped. A wrong gradient (TF's
+              // Conv2D dilation gradient is off by ~14 %) is wrong at every step size.
+              if (Math.abs(fd - half) > 0.01 * Math.max(1, Math.abs(fd))) {
+                continue;
               }
-              double fd = ((double) h.run("s", plus)[0] - h.run("s", minus)[0]) / (2 * eps);
-              // 5 %: float32 central differences through many BN-ReLU kinks at 6x6 land within ~4 % (seen: 3.6 % at
-              // levels 2, M 3, atrous 2); a wrong gradient such as TF's Conv2D dilation gradient is off by ~14 %.
-              assertEquals(fd, gv, 0.05 * Math.max(1, Math.abs(fd)),
+              accepted++;
+              assertEquals(fd, gv, 0.03 * Math.max(1, Math.abs(fd)),
                   "levels " + lv + " M " + mm + " atrous " + at + " direction " + d);
             }
+            assertEquals(3, accepted, "levels " + lv + " M " + mm + " atrous " + at + ": directions without kinks");
           }
         }
       }
     }
+  }
+
+  /** Central difference (f(x + e v) - f(x - e v)) / 2e of the harness's scalar output. */
+  private static double directional(LayerHarness h, float[] x, float[] v, float eps) {
+    float[] plus = x.clone();
+    float[] minus = x.clone();
+    for (int i = 0; i < x.length; i++) {
+      plus[i] += eps * v[i];
+      minus[i] -= eps * v[i];
+    }
+    return ((double) h.run("s", plus)[0] - h.run("s", minus)[0]) / (2 * eps);
   }
 
   /**
