@@ -66,8 +66,9 @@ import org.unetpipelines.stages.SampleResult;
  * {@code warping_error}; plus ReDo's when asked); samples with a class label get {@code top1},
  * {@code top5} (0/1 per image, so the aggregate mean is the accuracy), {@code cross_entropy},
  * {@code accuracy_class_<k>} of their class k (aggregate: per-class accuracy, n = the class's support)
- * and the confusion row {@code confusion_<k>_<c>} for every class c (aggregate: the share of class k
- * predicted as c; times n: the confusion count).
+ * and {@code confusion_<k>_<p>} = 1 for the confusion-matrix cell they fall in (true k, predicted p;
+ * aggregate: n = the cell's count, the share of class k predicted as p is that n over
+ * {@code accuracy_class_<k>}'s; cells no sample falls in have no record).
  *
  * <p>The aggregate of a challenge score ({@link ChallengeMetrics#STACK_SCORED}, which includes
  * {@code pixel_error}) is the challenge's score of the stack of images, not the mean of the per-image
@@ -316,13 +317,11 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       m.put("top1", ClassificationMetrics.inTopK(probs, label, 1) ? 1.0 : 0.0);
       m.put("top5", ClassificationMetrics.inTopK(probs, label, Math.min(5, probs.length)) ? 1.0 : 0.0);
       m.put("cross_entropy", ClassificationMetrics.crossEntropy(probs, label));
-      // per class (aggregate mean = that class's accuracy, n = its support) and the confusion row of the
-      // true class (aggregate mean of confusion_<t>_<p> = share of class t predicted as p)
+      // per class (aggregate mean = that class's accuracy, n = its support) and the confusion-matrix cell
+      // the sample falls in (value 1: the aggregate's n is the cell's count; cells never hit have no record)
       int predicted = ClassificationMetrics.predicted(probs);
       m.put(ClassificationMetrics.classAccuracyMetric(label), predicted == label ? 1.0 : 0.0);
-      for (int c = 0; c < probs.length; c++) {
-        m.put(ClassificationMetrics.confusionMetric(label, c), predicted == c ? 1.0 : 0.0);
-      }
+      m.put(ClassificationMetrics.confusionMetric(label, predicted), 1.0);
       return m;
     }
   }

@@ -87,6 +87,24 @@ class ResNetTest {
     }
   }
 
+  /**
+   * The same network as the PyTorch twin (bench/resnet20_torch.py, whose benchmark asserts the same
+   * count): with the same formula weights and images, the inference logits agree. Recorded with
+   * {@code /usr/bin/python3 bench/resnet20_torch.py --crosscheck --size 28 --channels 1} (PyTorch 1.13)
+   * and {@code --crosscheck --size 9 --channels 3 --depth 8} (odd sizes: stride-2 padding and x[::2]).
+   */
+  @Test
+  void matchesThePyTorchTwin() {
+    float[] resnet20 = {-0.167855f, 0.140254f, 0.393658f, 0.483431f, 0.375682f, 0.126754f, -0.143785f, -0.309597f,
+        -0.296914f, -0.118853f, -0.14299f, 0.150109f, 0.383868f, 0.4586f, 0.34749f, 0.108459f, -0.143578f, -0.290986f,
+        -0.268651f, -0.094231f};
+    assertArrayEquals(resnet20, ClassifierNets.crossCheckLogits(ResNetConfig.resnet20().net(), 28), 2e-5f);
+    float[] resnet8 = {-0.134338f, 0.029889f, 0.191318f, 0.284279f, 0.273383f, 0.169421f, 0.02378f, -0.095942f,
+        -0.137654f, -0.08889f, -0.162712f, -0.018308f, 0.145966f, 0.263102f, 0.286341f, 0.210419f, 0.073537f,
+        -0.060828f, -0.133697f, -0.117952f};
+    assertArrayEquals(resnet8, ClassifierNets.crossCheckLogits(ResNetConfig.of(8, 3, 10).net(), 9), 2e-5f);
+  }
+
   @Test
   void rejectsBadConfigsAndSizes() {
     IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> ResNetConfig.of(21, 1, 10));

@@ -133,13 +133,13 @@ class SUNetTest {
    */
   @Test
   void moduleGradientsMatchDirectionalFiniteDifferences() {
-    int n = 2 * 6 * 6 * 3;
+    int n = 2 * 4 * 4 * 3;
     float[] x = new float[n];
     for (int i = 0; i < n; i++) {
       x[i] = (float) Math.sin(1.7 * i + 0.3) * 0.8f;
     }
     for (int levels = 1; levels <= 2; levels++) {
-      for (int m : new int[] {3, 6}) {
+      for (int m : new int[] {3, 5}) {
         for (int atrous : new int[] {0, 2}) {
           if (levels == 2 && atrous == 2) {
             // OPEN BUG (issue 10): at levels 2 / atrous 2 the dilations (4 and 8) exceed this 6x6 input and the
@@ -151,10 +151,12 @@ class SUNetTest {
           int lv = levels;
           int mm = m;
           int at = atrous;
-          try (LayerHarness h = new LayerHarness(new long[] {2, 6, 6, 3}, Initializer.HE_NORMAL, (l, in) -> Map.of("s",
-              LayerHarness.probe(l.tf(), SUNet.module(l.sub("m"), in, 4, mm, lv, at), new long[] {2, 6, 6, mm})))) {
+          // small (N = 2, 4x4): few ReLU units, so few kinks near x
+          try (LayerHarness h = new LayerHarness(new long[] {2, 4, 4, 3}, Initializer.HE_NORMAL, (l, in) -> Map.of("s",
+              LayerHarness.probe(l.tf(), SUNet.module(l.sub("m"), in, 2, mm, lv, at), new long[] {2, 4, 4, mm})))) {
             float[] g = h.gradient("s", x);
-            for (int d = 0; d < 3; d++) {
+            int accepted = 0;
+            for (int d = 0; d < 20 && accepted < 3; d++) {
               java.util.SplittableRandom r = new java.util.SplittableRandom(d);
               float[] v = new float[n];
               double gv = 0;
@@ -162,23 +164,34 @@ class SUNetTest {
                 v[i] = (float) r.nextGaussian();
                 gv += g[i] * v[i];
               }
-              float eps = 3e-4f; // the module is strongly non-linear at 6x6 (many BN-ReLU): larger steps cross kinks
-              float[] plus = x.clone();
-              float[] minus = x.clone();
-              for (int i = 0; i < n; i++) {
-                plus[i] += eps * v[i];
-                minus[i] -= eps * v[i];
+              double fd = directional(h, x, v, 3e-4f);
+              double half = directional(h, x, v, 1e-4f);
+              // A step that crosses a ReLU kink (BN-ReLU before every conv) changes the difference with the step
+              // size: such directions say nothing about the gradient and are skipped. A wrong gradient (TF's
+              // Conv2D dilation gradient is off by ~14 %) is wrong at every step size.
+              if (Math.abs(fd - half) > 0.01 * Math.max(1, Math.abs(fd))) {
+                continue;
               }
-              double fd = ((double) h.run("s", plus)[0] - h.run("s", minus)[0]) / (2 * eps);
-              // 5 %: float32 central differences through many BN-ReLU kinks at 6x6 land within ~4 % (seen: 3.6 % at
-              // levels 2, M 3, atrous 2); a wrong gradient such as TF's Conv2D dilation gradient is off by ~14 %.
-              assertEquals(fd, gv, 0.05 * Math.max(1, Math.abs(fd)),
+              accepted++;
+              assertEquals(fd, gv, 0.03 * Math.max(1, Math.abs(fd)),
                   "levels " + lv + " M " + mm + " atrous " + at + " direction " + d);
             }
+            assertEquals(3, accepted, "levels " + lv + " M " + mm + " atrous " + at + ": directions without kinks");
           }
         }
       }
     }
+  }
+
+  /** Central difference (f(x + e v) - f(x - e v)) / 2e of the harness's scalar output. */
+  private static double directional(LayerHarness h, float[] x, float[] v, float eps) {
+    float[] plus = x.clone();
+    float[] minus = x.clone();
+    for (int i = 0; i < x.length; i++) {
+      plus[i] += eps * v[i];
+      minus[i] -= eps * v[i];
+    }
+    return ((double) h.run("s", plus)[0] - h.run("s", minus)[0]) / (2 * eps);
   }
 
   /**
@@ -206,6 +219,39 @@ class SUNetTest {
     assertEquals(2, os16.atrous(3));
     assertEquals(0, os16.atrous(2));
     assertTrue(os16.poolsAfter(1) && !os16.poolsAfter(2));
+  }
+
+  /**
+   * The same networks as the PyTorch twin (bench/sunet_torch.py, written from MODELS.md 2: ConvTranspose2d
+   * with {@code output_size} = the encoder tensor's): with the same formula weights and images the
+   * inference logits agree. Recorded with {@code /usr/bin/python3 bench/sunet_torch.py --crosscheck} and
+   * {@code --variant u1 --size 32}, {@code --variant u2 --size 30 --channels 3} (15 -> 8 -> 4 -> 2 maps),
+   * {@code --variant sunet64 --size 61 --channels 3 --classes 1000} (odd sizes at every level; logits
+   * 0-4, 500-504, 995-999 of both images).
+   */
+  @Test
+  void matchesThePyTorchTwin() {
+    float[] u1 = {-0.006095f, -0.027643f, -0.024932f, 0.011018f, 0.071629f, 0.134062f, 0.171447f, 0.1653f,
+        0.114297f, 0.035273f, -0.004453f, -0.026266f, -0.024466f, 0.010353f, 0.070146f, 0.132459f, 0.170477f,
+        0.16542f, 0.11545f, 0.036917f};
+    assertArrayEquals(u1, ClassifierNets.crossCheckLogits(SUNetConfig.of(Variant.U1, 32, 1, 10).net(), 32), 2e-5f);
+    float[] u2 = {-0.037308f, 0.273031f, 0.466219f, 0.461649f, 0.269802f, -0.013427f, -0.252338f, -0.335468f,
+        -0.227935f, 0.012534f, -0.038305f, 0.272121f, 0.465823f, 0.461954f, 0.270664f, -0.012413f, -0.251649f,
+        -0.335428f, -0.228563f, 0.011534f};
+    assertArrayEquals(u2, ClassifierNets.crossCheckLogits(SUNetConfig.of(Variant.U2, 32, 3, 10).net(), 30), 2e-5f);
+    float[] sunet64 = {-0.002031f, 0.026903f, 0.054443f, 0.077889f, 0.094547f, -0.06928f, -0.046886f, -0.020587f,
+        0.007958f, 0.036698f, -0.004709f, -0.035749f, -0.062994f, -0.083629f, -0.095893f, -0.002029f, 0.026905f,
+        0.054444f, 0.077889f, 0.094546f, -0.069281f, -0.046886f, -0.020585f, 0.00796f, 0.0367f, -0.004708f,
+        -0.035748f, -0.062992f, -0.083627f, -0.095893f};
+    float[] all = ClassifierNets.crossCheckLogits(SUNetConfig.imagenet(Variant.SUNET64).net(), 61);
+    int[] at = {0, 1, 2, 3, 4, 500, 501, 502, 503, 504, 995, 996, 997, 998, 999};
+    float[] picked = new float[2 * at.length];
+    for (int img = 0; img < 2; img++) {
+      for (int i = 0; i < at.length; i++) {
+        picked[img * at.length + i] = all[img * 1000 + at[i]];
+      }
+    }
+    assertArrayEquals(sunet64, picked, 2e-5f);
   }
 
   /** The write-up's finding: SUNet-64 cannot take 32x32 images (its maps shrink to 1x1); u1 / u2 can. */
