@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.text.StringEscapeUtils;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -67,11 +68,19 @@ public final class CurveLog implements AutoCloseable {
     return log;
   }
 
+  /** One CSV line: the run id (CSV-quoted when it holds a comma, e.g. a grid cell's) and six plain fields. */
   private static CurvePoint parse(String line) {
-    String[] f = line.split(",", -1);
-    if (f.length != 7) {
+    int cut = line.length();
+    for (int k = 0; k < 6 && cut > 0; k++) {
+      cut = line.lastIndexOf(',', cut - 1);
+    }
+    String[] rest = cut < 0 ? new String[0] : line.substring(cut + 1).split(",", -1);
+    if (cut < 0 || rest.length != 6) {
       throw new IllegalArgumentException("bad curve line (want 7 fields: " + HEADER + "): " + line);
     }
+    String[] f = new String[7];
+    f[0] = StringEscapeUtils.unescapeCsv(line.substring(0, cut));
+    System.arraycopy(rest, 0, f, 1, 6);
     return CurvePoint.newBuilder().setRun(f[0]).setStep(Long.parseLong(f[1])).setEpoch(Integer.parseInt(f[2]))
         .setSplit(f[3]).setMetric(f[4]).setValue(Double.parseDouble(f[5])).setElapsedSeconds(Double.parseDouble(f[6]))
         .build();
@@ -79,7 +88,7 @@ public final class CurveLog implements AutoCloseable {
 
   public void add(CurvePoint p) throws IOException {
     points.add(p);
-    out.write(String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%.3f", p.getRun(), p.getStep(), p.getEpoch(),
+    out.write(String.format(Locale.ROOT, "%s,%d,%d,%s,%s,%s,%.3f", StringEscapeUtils.escapeCsv(p.getRun()), p.getStep(), p.getEpoch(),
         p.getSplit(), p.getMetric(), Double.toString(p.getValue()), p.getElapsedSeconds()));
     out.newLine();
   }

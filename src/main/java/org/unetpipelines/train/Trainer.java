@@ -47,6 +47,8 @@ public final class Trainer {
   public static final String CURVE_CSV = "curve.csv";
   public static final String CURVE_AVRO = "curve.avro";
   private static final String STATE_SUFFIX = ".state.json";
+  /** Trainings in one JVM (grid cells) trace their first step one at a time. */
+  private static final Object TRACE_LOCK = new Object();
 
   /** What a checkpoint needs besides the variables to continue the same run. */
   public record CheckpointState(String family, String variant, String optimizer, int height, int width, long seed,
@@ -319,7 +321,14 @@ public final class Trainer {
       throws IOException {
     double lr = schedule.rate(p.step - p.attemptStart);
     RunMetadata[] meta = trace ? new RunMetadata[1] : null;
-    Map<String, Float> losses = tg.step(b, lr, p.step, meta);
+    Map<String, Float> losses;
+    if (trace) {
+      synchronized (TRACE_LOCK) { // TensorFlow allows one traced (profiled) run per process at a time
+        losses = tg.step(b, lr, p.step, meta);
+      }
+    } else {
+      losses = tg.step(b, lr, p.step, meta);
+    }
     if (meta != null && meta[0] != null) {
       Device.logPlacement(meta[0]);
     }
