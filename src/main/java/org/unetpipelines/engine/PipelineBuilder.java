@@ -3,8 +3,10 @@ package org.unetpipelines.engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -14,6 +16,9 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.unetpipelines.engine.grid.GridCell;
+import org.unetpipelines.engine.grid.GridPlan;
+import org.unetpipelines.engine.grid.GridRun;
 import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 
@@ -40,8 +45,15 @@ public final class PipelineBuilder {
 
   private PipelineBuilder() {}
 
-  /** The stage outputs by stage name. */
-  public record Built(Map<String, PCollection<?>> outputs, boolean hasDeadLetters) {}
+  /**
+   * The stage outputs by stage name; for a grid, the cells taken over complete from an earlier run
+   * into the same output root (their stages are not built).
+   */
+  public record Built(Map<String, PCollection<?>> outputs, boolean hasDeadLetters, Set<String> resumedCells) {
+    public Built {
+      resumedCells = Set.copyOf(resumedCells);
+    }
+  }
 
   public static Built build(Pipeline p, PipelinePlan plan, OutputRoot root, Path inputBase) throws ValidationException {
     Coders.register(p);
@@ -56,25 +68,75 @@ public final class PipelineBuilder {
         errors.add(new PipelineError(plan.file(), 0, null, e.getValue() + ": " + ex.getMessage()));
       }
     }
-    for (PipelinePlan.StagePlan sp : plan.stages()) {
-      List<PCollection<?>> inputs = new ArrayList<>();
-      sp.inputs().forEach(n -> inputs.add(outputs.get(n)));
-      // A grid's branch stages see their cell's seed and write under grid/<cell>/.
-      long seed = plan.grid().map(g -> g.seedOf(sp.name(), plan.seed())).orElse(plan.seed());
-      OutputRoot stageRoot = plan.grid().map(g -> g.outputRootOf(sp.name(), root)).orElse(root);
-      StageContext ctx = new StageContext(p, sp.name(), sp.type(), plan.name(), seed, stageRoot, inputBase, sp.configJson());
-      PCollection<?> out;
+    GridPlan grid = plan.grid().orElse(null);
+    Set<String> resumed = new LinkedHashSet<>();
+    Map<String, GridRun.CellOutputs> cellOutputs = new LinkedHashMap<>();
+    if (grid != null) {
+      for (String rel : GridRun.enginePaths(grid)) {
+        try {
+          writes.add(new Write(null, "the grid's " + rel, 0, root.resolve(rel)));
+        } catch (IllegalArgumentException ex) {
+          errors.add(new PipelineError(plan.file(), 0, null, "the grid's " + rel + ": " + ex.getMessage()));
+        }
+      }
+      resumed.addAll(GridRun.completedCells(grid, root));
+      for (GridCell c : grid.cells()) {
+        if (!resumed.contains(c.name())) {
+          cellOutputs.put(c.name(), new GridRun.CellOutputs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        }
+      }
+    }
+    for (List<PipelinePlan.StagePlan> group : buildOrder(plan, grid, resumed)) {
+      if (group.stream().anyMatch(sp -> sp.inputs().stream().anyMatch(n -> !outputs.containsKey(n)))) {
+        continue; // an input stage failed to build: its error is reported, not this stage's consequences
+      }
+      List<StageContext> contexts = new ArrayList<>();
+      List<List<PCollection<?>>> inputs = new ArrayList<>();
+      for (PipelinePlan.StagePlan sp : group) {
+        GridCell cell = grid == null ? null : grid.cellOf(sp.name()).orElse(null);
+        List<PCollection<?>> in = new ArrayList<>();
+        sp.inputs().forEach(n -> in.add(outputs.get(n)));
+        inputs.add(in);
+        // A grid's branch stages see their cell's seed and write under grid/<cell>/.
+        long seed = grid == null ? plan.seed() : grid.seedOf(sp.name(), plan.seed());
+        OutputRoot stageRoot = grid == null ? root : grid.outputRootOf(sp.name(), root);
+        contexts.add(new StageContext(p, sp.name(), sp.type(), plan.name(), seed, stageRoot, inputBase,
+            sp.configJson()).inGridCell(cell));
+      }
+      PipelinePlan.StagePlan first = group.get(0);
+      List<PCollection<?>> outs;
       try {
-        out = expand(sp, ctx, inputs);
+        outs = group.size() == 1 && !together(first, grid)
+            ? List.of(expand(first, contexts.get(0), inputs.get(0)))
+            : expandCells(group, contexts, inputs, grid.maxParallel());
       } catch (RuntimeException e) {
-        errors.add(new PipelineError(plan.file(), sp.line(), sp.name(), describe(e)));
+        errors.add(new PipelineError(plan.file(), first.line(), group.size() == 1 ? first.name()
+            : grid.fileStageName(first.name()), describe(e)));
         continue;
       }
-      ctx.writes().forEach(w -> writes.add(new Write(sp.name(), "stage '" + sp.name() + "'", sp.line(), w)));
-      outputs.put(sp.name(), count(out, sp.name()));
-      for (PCollection<DeadLetter> d : ctx.deadLetters()) {
-        dead.add(d.apply(sp.name() + "/CountDeadLetters", ParDo.of(new CountFn<DeadLetter>(sp.name(), DEAD)))
-            .setCoder(Coders.deadLetter()));
+      for (int i = 0; i < group.size(); i++) {
+        PipelinePlan.StagePlan sp = group.get(i);
+        StageContext ctx = contexts.get(i);
+        PCollection<?> out = outs.get(i);
+        GridCell cell = ctx.gridCell().orElse(null);
+        ctx.writes().forEach(w -> writes.add(new Write(sp.name(), "stage '" + sp.name() + "'", sp.line(), w)));
+        outputs.put(sp.name(), count(out, sp.name()));
+        for (PCollection<DeadLetter> d : ctx.deadLetters()) {
+          dead.add(d.apply(sp.name() + "/CountDeadLetters", ParDo.of(new CountFn<DeadLetter>(sp.name(), DEAD)))
+              .setCoder(Coders.deadLetter()));
+        }
+        for (PCollection<DeadLetter> d : ctx.cellFailures()) {
+          dead.add(d.apply(sp.name() + "/CountCellFailures", ParDo.of(new CountFn<DeadLetter>(sp.name(), DEAD)))
+              .setCoder(Coders.deadLetter()));
+        }
+        if (cell != null) {
+          GridRun.CellOutputs co = cellOutputs.get(cell.name());
+          co.outputs().add(out);
+          co.deadLetters().addAll(ctx.deadLetters());
+          co.failures().addAll(ctx.cellFailures());
+        } else if (!ctx.cellFailures().isEmpty()) {
+          errors.add(new PipelineError(plan.file(), sp.line(), sp.name(), "registered cell failures outside a grid cell"));
+        }
       }
     }
     checkWrites(plan.file(), root, writes, errors);
@@ -86,7 +148,62 @@ public final class PipelineBuilder {
       PCollectionList.of(dead).apply("DeadLetters/Flatten", Flatten.pCollections())
           .apply("DeadLetters/Write", DeadLetters.to(root, DEAD_LETTER_FILE));
     }
-    return new Built(outputs, !dead.isEmpty());
+    if (grid != null) {
+      GridRun.expand(p, plan.name() + ": grid of " + grid.cells().size() + " runs", grid, root, cellOutputs, resumed);
+    }
+    return new Built(outputs, !dead.isEmpty(), resumed);
+  }
+
+  /**
+   * The stages in the order they are added, in groups added together: without a grid, each stage
+   * alone in plan order. With a grid: the shared stages, then each branch stage (in run order) for
+   * every cell that runs now: all cells at once when the stage expands cells together
+   * ({@link Stage#expandsCellsTogether}), else one by one. Every stage still comes after its inputs
+   * (a branch stage reads shared stages and earlier stages of its own cell).
+   */
+  static List<List<PipelinePlan.StagePlan>> buildOrder(PipelinePlan plan, GridPlan grid, Set<String> resumed) {
+    List<List<PipelinePlan.StagePlan>> out = new ArrayList<>();
+    if (grid == null) {
+      plan.stages().forEach(sp -> out.add(List.of(sp)));
+      return out;
+    }
+    Map<String, PipelinePlan.StagePlan> byName = new LinkedHashMap<>();
+    plan.stages().forEach(sp -> byName.put(sp.name(), sp));
+    plan.stages().stream().filter(sp -> grid.cellOf(sp.name()).isEmpty()).forEach(sp -> out.add(List.of(sp)));
+    for (String stage : grid.branchStages()) {
+      List<PipelinePlan.StagePlan> cells = new ArrayList<>();
+      for (GridCell c : grid.cells()) {
+        if (!resumed.contains(c.name())) { // complete from an earlier run: not built
+          cells.add(byName.get(c.stageName(stage)));
+        }
+      }
+      if (cells.isEmpty()) {
+        continue;
+      }
+      if (together(cells.get(0), grid)) {
+        out.add(cells);
+      } else {
+        cells.forEach(sp -> out.add(List.of(sp)));
+      }
+    }
+    return out;
+  }
+
+  private static boolean together(PipelinePlan.StagePlan sp, GridPlan grid) {
+    return grid != null && grid.cellOf(sp.name()).isPresent() && sp.stage().expandsCellsTogether();
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<PCollection<?>> expandCells(List<PipelinePlan.StagePlan> group, List<StageContext> contexts,
+      List<List<PCollection<?>>> inputs, int maxParallel) {
+    List configs = new ArrayList<>();
+    group.forEach(sp -> configs.add(sp.config()));
+    List<PCollection<?>> outs = ((Stage) group.get(0).stage()).expandCells(contexts, inputs, configs, maxParallel);
+    if (outs.size() != group.size()) {
+      throw new IllegalStateException(group.get(0).type() + ".expandCells returned " + outs.size() + " outputs for "
+          + group.size() + " cells");
+    }
+    return outs;
   }
 
   /** A path written by a stage ({@code stage} = its name) or by the engine ({@code stage} = null). */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -17,6 +18,8 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.unetpipelines.engine.grid.GridCell;
+import org.unetpipelines.engine.grid.GridRun;
 import org.unetpipelines.runners.JobReport;
 
 /**
@@ -29,9 +32,18 @@ public final class PipelineRun {
   /** Per stage: elements out, dead letters, and for readers the inputs read. */
   public record StageCounts(String type, long out, long deadLettered, Long read) {}
 
-  /** What a run did. */
+  /**
+   * What a run did.
+   *
+   * @param cells for a grid: each cell's status ({@code grid/cells.json}: cell, status, resumed, seed,
+   *     records, dead_letters, reason); empty otherwise
+   */
   public record Summary(String pipeline, String runner, String state, double seconds, Path outputRoot,
-      Map<String, StageCounts> stages) {
+      Map<String, StageCounts> stages, List<Map<String, Object>> cells) {
+    public Summary {
+      cells = List.copyOf(cells);
+    }
+
     public boolean succeeded() {
       return "DONE".equals(state) || SUBMITTED.equals(state);
     }
@@ -69,6 +81,15 @@ public final class PipelineRun {
     try (RunLock lock = RunLock.acquire(root, plan.file(), console)) {
       // a run without dead letters must not leave the previous run's file behind
       Files.deleteIfExists(root.resolve(PipelineBuilder.DEAD_LETTER_FILE));
+      if (plan.grid().isPresent()) {
+        // cells that run now lose their old marker first: a run that stops half way leaves none behind
+        GridRun.clearMarkers(plan.grid().get(), root, prepared.built().resumedCells());
+        if (!prepared.built().resumedCells().isEmpty()) {
+          console.printf("grid: %d of %d cells are complete from an earlier run into %s and are not run again: %s%n",
+              prepared.built().resumedCells().size(), plan.grid().get().cells().size(), root,
+              String.join("; ", prepared.built().resumedCells()));
+        }
+      }
       return runLocked(prepared, runnerName, console, progressMillis);
     }
   }
@@ -79,6 +100,7 @@ public final class PipelineRun {
     OutputRoot root = prepared.root();
     Pipeline p = prepared.pipeline();
     PipelineOptions options = p.getOptions();
+    Set<String> built = prepared.built().outputs().keySet();
     console.printf("Running %s (%d stages) on %s; outputs under %s%n", plan.name(), plan.stages().size(), runnerName,
         root);
     long start = System.nanoTime();
@@ -90,7 +112,7 @@ public final class PipelineRun {
       job.submitted();
       if (!job.follow()) {
         console.println("submitted detached; follow it in the web UI");
-        Summary s = new Summary(plan.name(), runnerName, SUBMITTED, seconds(start), root.path(), Map.of());
+        Summary s = new Summary(plan.name(), runnerName, SUBMITTED, seconds(start), root.path(), Map.of(), List.of());
         write(root, s);
         return s;
       }
@@ -98,7 +120,7 @@ public final class PipelineRun {
       while (state == null || !state.isTerminal()) {
         state = job.waitUntilFinish(result, progressMillis);
         if (state == null || !state.isTerminal()) {
-          console.println(progressLine(plan, result, seconds(start)) + (job.isCluster() ? " | " + job.progress() : ""));
+          console.println(progressLine(plan, result, seconds(start), built) + (job.isCluster() ? " | " + job.progress() : ""));
         }
       }
       job.ended();
@@ -106,13 +128,14 @@ public final class PipelineRun {
       double secs = seconds(start);
       console.printf("FAILED after %.1f s: %s%n", secs, rootMessage(e));
       LOG.error("pipeline failed", e);
-      Summary s = new Summary(plan.name(), runnerName, "FAILED", secs, root.path(), Map.of());
+      Summary s = new Summary(plan.name(), runnerName, "FAILED", secs, root.path(), Map.of(), List.of());
       write(root, s);
       return s;
     }
     double secs = seconds(start);
-    Map<String, StageCounts> counts = counts(plan, result);
-    Summary s = new Summary(plan.name(), runnerName, state.toString(), secs, root.path(), counts);
+    Map<String, StageCounts> counts = counts(plan, result, built);
+    Summary s = new Summary(plan.name(), runnerName, state.toString(), secs, root.path(), counts,
+        plan.grid().isPresent() ? GridRun.readCells(root) : List.of());
     printSummary(console, s);
     write(root, s);
     return s;
@@ -130,10 +153,10 @@ public final class PipelineRun {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static String progressLine(PipelinePlan plan, PipelineResult result, double secs) {
+  private static String progressLine(PipelinePlan plan, PipelineResult result, double secs, Set<String> built) {
     StringBuilder sb = new StringBuilder(String.format("[%6.1fs]", secs));
     try {
-      Map<String, StageCounts> c = counts(plan, result);
+      Map<String, StageCounts> c = counts(plan, result, built);
       c.forEach((name, sc) -> sb.append(' ').append(name).append('=').append(sc.out()));
     } catch (RuntimeException e) {
       sb.append(" running");
@@ -141,7 +164,7 @@ public final class PipelineRun {
     return sb.toString();
   }
 
-  static Map<String, StageCounts> counts(PipelinePlan plan, PipelineResult result) {
+  static Map<String, StageCounts> counts(PipelinePlan plan, PipelineResult result, Set<String> built) {
     MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
     Map<String, Map<String, Long>> byNs = new LinkedHashMap<>();
     for (MetricResult<Long> c : q.getCounters()) {
@@ -156,6 +179,9 @@ public final class PipelineRun {
     }
     Map<String, StageCounts> out = new LinkedHashMap<>();
     for (PipelinePlan.StagePlan sp : plan.stages()) {
+      if (!built.contains(sp.name())) {
+        continue; // a grid cell complete from an earlier run
+      }
       Map<String, Long> m = byNs.getOrDefault(sp.name(), Map.of());
       out.put(sp.name(), new StageCounts(sp.type(), m.getOrDefault(PipelineBuilder.OUT, 0L),
           m.getOrDefault(PipelineBuilder.DEAD, 0L), m.get("read")));
@@ -178,6 +204,15 @@ public final class PipelineRun {
     if (dead > 0) {
       console.printf("  %d input(s) dead-lettered: see %s%n", dead, s.outputRoot().resolve(PipelineBuilder.DEAD_LETTER_FILE));
     }
+    if (!s.cells().isEmpty()) {
+      console.printf("  grid cells (%s/%s.csv):%n", GridCell.FOLDER, GridRun.CELLS);
+      for (Map<String, Object> c : s.cells()) {
+        boolean resumed = Boolean.TRUE.equals(c.get("resumed"));
+        String reason = String.valueOf(c.getOrDefault("reason", ""));
+        console.printf("  %-40s %-9s%s%s%n", c.get("cell"), c.get("status"), resumed ? " (from an earlier run)" : "",
+            GridRun.FAILED.equals(c.get("status")) && !reason.isEmpty() ? ": " + reason : "");
+      }
+    }
     console.printf("Outputs: %s (summary: %s)%n", s.outputRoot(), PipelineBuilder.RUN_SUMMARY);
   }
 
@@ -188,6 +223,9 @@ public final class PipelineRun {
     m.put("state", s.state());
     m.put("seconds", s.seconds());
     m.put("stages", s.stages());
+    if (!s.cells().isEmpty()) {
+      m.put("grid_cells", s.cells());
+    }
     Path file;
     try {
       file = root.resolve(PipelineBuilder.RUN_SUMMARY); // resolved again: a link made during the run is refused too

@@ -42,4 +42,25 @@ public interface Stage<C extends Record> {
    * @param inputs the input collections in the order the pipeline file names them
    */
   PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, C config);
+
+  /**
+   * Whether, in a grid, the engine adds this stage for all cells at once ({@link #expandCells})
+   * instead of once per cell: then the cells' work (e.g. their trainings) can be elements of one
+   * collection that a runner spreads over its workers.
+   */
+  default boolean expandsCellsTogether() {
+    return false;
+  }
+
+  /**
+   * Adds this stage for several grid cells at once (only called when {@link #expandsCellsTogether}).
+   * Each cell has its own context (its name {@code Stage[cell]}, seed, output root, dead letters),
+   * inputs and config, at the same index; returns each cell's output at that index.
+   *
+   * @param maxParallel at most this many cells' work at once (0 = no bound)
+   */
+  default List<PCollection<?>> expandCells(List<StageContext> contexts, List<List<PCollection<?>>> inputs,
+      List<C> configs, int maxParallel) {
+    throw new UnsupportedOperationException(type() + " is added once per grid cell");
+  }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.values.PCollection;
+import org.unetpipelines.engine.grid.GridCell;
 import org.unetpipelines.records.DeadLetter;
 
 /** What the engine tells a stage while it is being added to the pipeline. */
@@ -20,7 +21,9 @@ public final class StageContext {
   private final Path inputBase;
   private final String configJson;
   private final List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+  private final List<PCollection<DeadLetter>> cellFailures = new ArrayList<>();
   private final List<Path> writes = new ArrayList<>();
+  private GridCell gridCell;
 
   public StageContext(
       org.apache.beam.sdk.Pipeline pipeline,
@@ -34,6 +37,25 @@ public final class StageContext {
     this.outputRoot = outputRoot;
     this.inputBase = inputBase;
     this.configJson = configJson;
+  }
+
+  /**
+   * Marks this stage as part of a grid cell's branch ({@code Stage[cell]}); the engine does this.
+   * Returns this context.
+   */
+  public StageContext inGridCell(GridCell cell) {
+    this.gridCell = cell;
+    return this;
+  }
+
+  /**
+   * The grid cell whose branch this stage belongs to; empty outside a grid and for shared stages.
+   * A stage of a cell should turn a failure of its one unit of work (a training) into a dead letter
+   * ({@link #addDeadLetters}) instead of failing the run, so the other cells' results are kept; the
+   * engine then reports the cell as failed with that reason.
+   */
+  public Optional<GridCell> gridCell() {
+    return Optional.ofNullable(gridCell);
   }
 
   /** The start of the pipeline, for source stages: {@code ctx.pipelineBegin().apply(name, transform)}. */
@@ -105,6 +127,20 @@ public final class StageContext {
 
   public List<PCollection<DeadLetter>> deadLetters() {
     return List.copyOf(deadLetters);
+  }
+
+  /**
+   * Registers failures of the stage's work for its grid cell ({@link #gridCell}), e.g. a training
+   * that threw: each is a dead letter (written and counted with the others) and marks the cell as
+   * failed with its reason, while the other cells go on.
+   */
+  public void addCellFailures(PCollection<DeadLetter> failures) {
+    checkArgument(failures != null, "cell failures must not be null");
+    cellFailures.add(failures);
+  }
+
+  public List<PCollection<DeadLetter>> cellFailures() {
+    return List.copyOf(cellFailures);
   }
 
   /** Every input whose elements are {@code type}, in the order the pipeline file names them. */

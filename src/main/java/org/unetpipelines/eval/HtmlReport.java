@@ -60,15 +60,7 @@ public final class HtmlReport {
       List<Sample> samples) {
     System.setProperty("java.awt.headless", "true");
     StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
-        .append("</title>\n<style>\n")
-        .append("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}")
-        .append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}")
-        .append("td.l,th.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}")
-        .append("figure{margin:0}figcaption{font-size:13px;max-width:520px;word-break:break-all}")
-        .append("img.s{width:256px;image-rendering:pixelated;border:1px solid #999}")
-        .append(".sw{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin:0 4px 0 12px}")
-        .append("</style></head><body>\n");
+    head(h, title);
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     challengeTable(h, metrics);
     aggregateTable(h, metrics);
@@ -84,6 +76,19 @@ public final class HtmlReport {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write report into " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The page's start: doctype, title and the style every report of this project uses. */
+  static void head(StringBuilder h, String title) {
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+        .append("</title>\n<style>\n")
+        .append("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}")
+        .append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f2f2f2}")
+        .append("td.l,th.l{text-align:left}.grid{display:flex;flex-wrap:wrap;gap:16px}")
+        .append("figure{margin:0}figcaption{font-size:13px;max-width:520px;word-break:break-all}")
+        .append("img.s{width:256px;image-rendering:pixelated;border:1px solid #999}")
+        .append(".sw{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin:0 4px 0 12px}")
+        .append("</style></head><body>\n");
   }
 
   private static boolean isThreshold(MetricRecord r) {
@@ -194,26 +199,16 @@ public final class HtmlReport {
     List<CurvePoint> single = new ArrayList<>();
     h.append("<div class=grid>\n");
     for (Map.Entry<String, List<CurvePoint>> m : byMetric.entrySet()) {
-      List<CurvePoint> pts = m.getValue();
-      boolean perEpoch = pts.stream().map(CurvePoint::getEpoch).distinct().count() >= 2;
-      boolean perStep = pts.stream().map(CurvePoint::getStep).distinct().count() >= 2;
-      if (!perEpoch && !perStep) {
-        single.addAll(pts);
+      CurveSeries cs = curveSeries(m.getValue(), p -> p.getRun() + " / " + p.getSplit());
+      if (cs == null) {
+        single.addAll(m.getValue());
         continue;
       }
-      // (run / split) -> x -> values; x = epoch (mean of the epoch's points) or, within one epoch, step.
-      Map<String, TreeMap<Integer, List<Double>>> series = new TreeMap<>();
-      for (CurvePoint p : pts) {
-        int x = perEpoch ? p.getEpoch() : (int) p.getStep();
-        series.computeIfAbsent(p.getRun() + " / " + p.getSplit(), k -> new TreeMap<>())
-            .computeIfAbsent(x, k -> new ArrayList<>()).add(p.getValue());
-      }
-      String axis = perEpoch ? "epoch" : "step";
-      byte[] png = curveChart(m.getKey(), axis, series);
-      h.append("<figure><img alt=\"").append(esc(m.getKey())).append(" per ").append(axis)
+      byte[] png = curveChart(m.getKey(), cs.axis(), cs.series());
+      h.append("<figure><img alt=\"").append(esc(m.getKey())).append(" per ").append(cs.axis())
           .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
-          .append("\"><figcaption>").append(esc(m.getKey())).append(" per ").append(axis)
-          .append(perEpoch ? " (mean of the epoch's points)" : " (all points are in one epoch)")
+          .append("\"><figcaption>").append(esc(m.getKey())).append(" per ").append(cs.axis())
+          .append(cs.perEpoch() ? " (mean of the epoch's points)" : " (all points are in one epoch)")
           .append("</figcaption></figure>\n");
     }
     h.append("</div>\n");
@@ -230,9 +225,47 @@ public final class HtmlReport {
     }
   }
 
+  /**
+   * One curve metric's points as chart lines.
+   *
+   * @param axis "epoch" or "step"
+   * @param series line name -> x -> the values at x (a line's y is their mean)
+   */
+  public record CurveSeries(String axis, Map<String, TreeMap<Integer, List<Double>>> series) {
+    public boolean perEpoch() {
+      return axis.equals("epoch");
+    }
+  }
+
+  /**
+   * The lines of one curve metric's points, a line per {@code line} key: x = epoch (the mean of the
+   * epoch's points) when the points span two epochs or more, else step; null when every point has
+   * the same epoch and step (a single value, e.g. a final validation score: a table shows those).
+   */
+  public static CurveSeries curveSeries(List<CurvePoint> pts, java.util.function.Function<CurvePoint, String> line) {
+    boolean perEpoch = pts.stream().map(CurvePoint::getEpoch).distinct().count() >= 2;
+    boolean perStep = pts.stream().map(CurvePoint::getStep).distinct().count() >= 2;
+    if (!perEpoch && !perStep) {
+      return null;
+    }
+    Map<String, TreeMap<Integer, List<Double>>> series = new TreeMap<>();
+    for (CurvePoint p : pts) {
+      int x = perEpoch ? p.getEpoch() : (int) p.getStep();
+      series.computeIfAbsent(line.apply(p), k -> new TreeMap<>()).computeIfAbsent(x, k -> new ArrayList<>())
+          .add(p.getValue());
+    }
+    return new CurveSeries(perEpoch ? "epoch" : "step", series);
+  }
+
   /** The PNG of one curve metric: a line per run / split, x = epoch or step, y = mean value at x. */
   public static byte[] curveChart(String metric, String xAxis, Map<String, TreeMap<Integer, List<Double>>> series) {
-    XYChart chart = new XYChartBuilder().width(520).height(340).title(metric).xAxisTitle(xAxis)
+    return curveChart(metric, xAxis, series, 520, 340);
+  }
+
+  /** {@link #curveChart(String, String, Map)} at a size (many lines need room for their legend). */
+  public static byte[] curveChart(String metric, String xAxis, Map<String, TreeMap<Integer, List<Double>>> series,
+      int width, int height) {
+    XYChart chart = new XYChartBuilder().width(width).height(height).title(metric).xAxisTitle(xAxis)
         .yAxisTitle(metric).build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
@@ -284,11 +317,11 @@ public final class HtmlReport {
     return String.format(Locale.ROOT, "<span class=sw style=\"background:rgb(%d,%d,%d)\"></span>", c[0], c[1], c[2]);
   }
 
-  private static String esc(String s) {
+  static String esc(String s) {
     return StringEscapeUtils.escapeHtml4(s);
   }
 
-  private static String num(Double v) {
+  static String num(Double v) {
     if (v == null || v.isNaN()) {
       return "";
     }

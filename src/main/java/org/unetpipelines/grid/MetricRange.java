@@ -32,10 +32,11 @@ public record MetricRange(double lower, double upper) {
    * The range of a metric known by name: {@link #UNIT} for fractions (iou, dice, pixel_error,
    * v_rand, ...), {@link #NON_NEGATIVE} for vi_split, vi_merge and losses, otherwise
    * {@link #UNBOUNDED}. Validation metrics logged by training ({@code val_iou}) take the range of
-   * the metric after the prefix.
+   * the metric after the prefix; so do grid metric names prefixed by their split ({@code holdout/iou}).
    */
   public static MetricRange forMetric(String metric) {
-    String m = metric.startsWith("val_") ? metric.substring(4) : metric;
+    String m = metric.substring(metric.lastIndexOf('/') + 1);
+    m = m.startsWith("val_") ? m.substring(4) : m;
     if (UNIT_METRICS.contains(m)) {
       return UNIT;
     }

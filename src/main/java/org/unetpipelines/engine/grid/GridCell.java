@@ -15,7 +15,8 @@ import java.util.Map;
  * @param statsCell the cell as the statistics see it: the name without the replicate axis ("all" when no other axis)
  * @param replicate the replicate axis' value that pairs this run with other cells' runs, or null
  */
-public record GridCell(String name, Map<String, String> values, long seed, String statsCell, String replicate) {
+public record GridCell(String name, Map<String, String> values, long seed, String statsCell, String replicate)
+    implements java.io.Serializable {
   /** The output folder of a cell's stages, relative to the run's output root. */
   public static final String FOLDER = "grid";
 

@@ -114,7 +114,7 @@ public final class GridExpander {
         .map(a -> new GridPlan.Axis(a.name(), a.path(), a.labels(), a.line())).toList();
     long baseSeed = x.spec().axis(GridSpec.SEED_PATH) == null ? first.seed() : x.fileSeed();
     GridPlan grid = new GridPlan(axes, x.spec().replicate, cells, shared, branch, cellPlans, x.baseline(), baseSeed,
-        x.product(), x.excluded(), x.included());
+        x.product(), x.excluded(), x.included(), x.spec().maxParallel);
     return PipelinePlan.ofGrid(file, first.name(), baseSeed, flat, grid);
   }
 

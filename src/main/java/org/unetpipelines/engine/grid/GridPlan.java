@@ -33,10 +33,12 @@ public final class GridPlan {
   private final int product;
   private final int excluded;
   private final int included;
+  private final int maxParallel;
 
   GridPlan(List<Axis> axes, String replicateAxis, List<GridCell> cells, List<String> sharedStages,
       List<String> branchStages, Map<String, PipelinePlan> cellPlans, String baseline, long baseSeed, int product,
-      int excluded, int included) {
+      int excluded, int included, int maxParallel) {
+    this.maxParallel = maxParallel;
     this.axes = List.copyOf(axes);
     this.replicateAxis = replicateAxis;
     this.cells = List.copyOf(cells);
@@ -121,6 +123,11 @@ public final class GridPlan {
     return Optional.ofNullable(baseline);
   }
 
+  /** {@code grid.max_parallel}: at most this many cells train at once; 0 = no bound. */
+  public int maxParallel() {
+    return maxParallel;
+  }
+
   /** The seed of shared stages (the file's options.seed, 0 when absent). */
   public long baseSeed() {
     return baseSeed;
@@ -155,6 +162,8 @@ public final class GridPlan {
         String.join("; ", shown), stats.size() > shown.size() ? "; ..." : "",
         replicateAxis == null ? ", one run each" : ", runs paired by " + replicateAxis,
         baseline == null ? "all pairs compared" : "compared against baseline " + baseline));
+    sb.append(String.format("max_parallel: %s (cells whose stages train together are elements of one collection)%n",
+        maxParallel == 0 ? "no bound" : String.valueOf(maxParallel)));
     return sb.toString();
   }
 

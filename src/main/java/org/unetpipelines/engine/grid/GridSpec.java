@@ -31,10 +31,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   baseline: {family: unet}                # the statistics' reference cell (default: all pairs)
  *   replicate: seed                         # the axis whose values pair runs (default: options.seed)
  *   branch_from: [Train]                    # extra stages to re-run per cell (default: the varied ones)
+ *   max_parallel: 2                         # at most 2 cells train at once (default: no bound)
  * </pre>
  */
 final class GridSpec {
-  static final Set<String> KEYS = Set.of("axes", "exclude", "include", "baseline", "replicate", "branch_from");
+  static final Set<String> KEYS = Set.of("axes", "exclude", "include", "baseline", "replicate", "branch_from",
+      "max_parallel");
   static final String SEED_PATH = "options.seed";
   /** Characters a value label keeps; others become '_' (labels name folders and stages). */
   private static final String SAFE = "A-Za-z0-9._+-";
@@ -83,6 +85,7 @@ final class GridSpec {
   String replicate; // axis name, or null
   final List<String> branchFrom = new ArrayList<>();
   int branchFromLine;
+  int maxParallel; // 0 = no bound
 
   private GridSpec(String file, int line) {
     this.file = file;
@@ -136,7 +139,25 @@ final class GridSpec {
     g.parseReplicate(Nodes.value(m, "replicate"), errors);
     g.parseBaseline(Nodes.value(m, "baseline"), errors);
     g.parseBranchFrom(Nodes.value(m, "branch_from"), stages, errors);
+    g.parseMaxParallel(Nodes.value(m, "max_parallel"), errors);
     return g;
+  }
+
+  private void parseMaxParallel(Node n, List<PipelineError> errors) {
+    if (n == null) {
+      return;
+    }
+    String v = n instanceof ScalarNode s ? s.getValue().trim() : null;
+    try {
+      maxParallel = v == null ? 0 : Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      maxParallel = 0;
+    }
+    if (maxParallel < 1 || maxParallel > GridExpander.MAX_CELLS) {
+      error(errors, n, "'grid.max_parallel' must be an integer 1.." + GridExpander.MAX_CELLS
+          + " (how many cells may train at once), got '" + (v == null ? "a " + (n instanceof SequenceNode ? "list" : "mapping") : v) + "'");
+      maxParallel = 0;
+    }
   }
 
   /** The shortest tail of path i that no other path ends with. */

@@ -32,6 +32,9 @@ import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.model.ModelConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
@@ -53,6 +56,7 @@ import org.unetpipelines.train.task.Tasks;
  * }</pre>
  */
 public final class Train extends PTransform<PCollection<ShardSet>, PCollection<ModelArtifact>> {
+  private static final Logger LOG = LoggerFactory.getLogger(Train.class);
   private final ModelConfig model;
   private final TrainConfig train;
   private final String outputDir;
@@ -93,9 +97,10 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     return new Train(model, train, outputDir, fraction, validation, run, configJson);
   }
 
-  /** Run id recorded in the curve and the artifact. */
+  /** Run id recorded in the curve (CSV-quoted there when it holds a comma, as grid cells' do) and the artifact. */
   public Train withRun(String id) {
-    checkArgument(id != null && !id.isBlank() && !id.contains(","), "run id must be non-empty without commas, got '%s'", id);
+    checkArgument(id != null && !id.isBlank() && id.chars().noneMatch(ch -> ch == '\n' || ch == '\r'),
+        "run id must be non-empty, on one line, got '%s'", id);
     return new Train(model, train, outputDir, validationFraction, validation, id, configJson);
   }
 
@@ -107,21 +112,27 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
 
   @Override
   public PCollection<ModelArtifact> expand(PCollection<ShardSet> input) {
-    checkArgument(validation == null || validationFraction == 0,
-        "give either a validation input or a validation fraction (%s), not both", validationFraction);
-    PCollectionView<List<ShardSet>> view = validation == null ? null
-        : validation.apply("ValidationView", View.asList());
+    PCollectionView<List<ShardSet>> view = validationView();
     ParDo.SingleOutput<KV<String, Iterable<ShardSet>>, ModelArtifact> fn =
-        ParDo.of(new TrainFn(model, train, outputDir, validationFraction, view, run, configJson));
+        ParDo.of(new TrainFn(job(), view));
     if (view != null) {
       fn = fn.withSideInputs(view);
     }
+    return gathered(input).apply("Train", fn).setCoder(Coders.modelArtifact());
+  }
+
+  private PCollectionView<List<ShardSet>> validationView() {
+    checkArgument(validation == null || validationFraction == 0,
+        "give either a validation input or a validation fraction (%s), not both", validationFraction);
+    return validation == null ? null : validation.apply("ValidationView", View.asList());
+  }
+
+  /** Every shard set under one key: the training runs once, on one worker. */
+  private PCollection<KV<String, Iterable<ShardSet>>> gathered(PCollection<ShardSet> input) {
     return input
         .apply("KeyToOneWorker", WithKeys.<String, ShardSet>of("train").withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.shardSet()))
-        .apply("Gather", GroupByKey.create())
-        .apply("Train", fn)
-        .setCoder(Coders.modelArtifact());
+        .apply("Gather", GroupByKey.create());
   }
 
   /** A fan-out suffix added by augmentation stages: {@code /<StageName>#<copy>}. */
@@ -164,40 +175,61 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     return Iterables.concat(parts);
   }
 
-  /** Runs the trainer once for the gathered shard sets. */
-  static final class TrainFn extends DoFn<KV<String, Iterable<ShardSet>>, ModelArtifact> {
-    private final ModelConfig model;
-    private final TrainConfig train;
-    private final String outputDir;
-    private final double validationFraction;
-    private final PCollectionView<List<ShardSet>> validation;
-    private final String run;
-    private final String configJson;
+  /** One training as it runs: the model, the settings, where it writes, its validation split and run id. */
+  record Job(ModelConfig model, TrainConfig train, String outputDir, double validationFraction, String run,
+      String configJson) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
 
-    TrainFn(ModelConfig model, TrainConfig train, String outputDir, double validationFraction,
-        PCollectionView<List<ShardSet>> validation, String run, String configJson) {
-      this.model = model;
-      this.train = train;
-      this.outputDir = outputDir;
-      this.validationFraction = validationFraction;
-      this.validation = validation;
-      this.run = run;
-      this.configJson = configJson;
-    }
-
-    @ProcessElement
-    public void process(ProcessContext c) throws IOException {
-      Iterable<Sample> all = samples(c.element().getValue());
+    /** Trains on {@code shards}, validating on {@code validationShards} (null: none, or the id-hash split). */
+    ModelArtifact run(Iterable<ShardSet> shards, Iterable<ShardSet> validationShards) throws IOException {
+      Iterable<Sample> all = samples(shards);
       Iterable<Sample> trainSet = all;
       Iterable<Sample> validationSet = null;
       if (validationFraction > 0) {
         double f = validationFraction;
         trainSet = Iterables.filter(all, s -> idFraction(s.getId()) >= f);
         validationSet = Iterables.filter(all, s -> idFraction(s.getId()) < f);
-      } else if (validation != null) {
-        validationSet = samples(c.sideInput(validation));
+      } else if (validationShards != null) {
+        validationSet = samples(validationShards);
       }
-      c.output(Trainer.train(Tasks.of(model, train), train, trainSet, validationSet, Path.of(outputDir), run, configJson));
+      return Trainer.train(Tasks.of(model, train), train, trainSet, validationSet, Path.of(outputDir), run, configJson);
+    }
+
+    /** A failed training as a dead letter: input = the run id, the stage, the error (and its root cause). */
+    DeadLetter failure(String stageName, Exception e) {
+      LOG.error("training {} failed", run, e);
+      return DeadLetter.newBuilder().setInput(run).setStage(stageName).setReason("training failed: " + message(e))
+          .build();
+    }
+
+    private static String message(Throwable e) {
+      String m = e.getMessage() == null ? e.toString() : e.getMessage();
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return root == e || root.getMessage() == null || m.contains(root.getMessage()) ? m
+          : m + " (cause: " + root.getMessage() + ")";
+    }
+  }
+
+  Job job() {
+    return new Job(model, train, outputDir, validationFraction, run, configJson);
+  }
+
+  /** Runs the trainer once for the gathered shard sets. */
+  static final class TrainFn extends DoFn<KV<String, Iterable<ShardSet>>, ModelArtifact> {
+    private final Job job;
+    private final PCollectionView<List<ShardSet>> validation;
+
+    TrainFn(Job job, PCollectionView<List<ShardSet>> validation) {
+      this.job = job;
+      this.validation = validation;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) throws IOException {
+      c.output(job.run(c.element().getValue(), validation == null ? null : c.sideInput(validation)));
     }
   }
 
@@ -267,15 +299,49 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       return errors;
     }
 
+    /** The cells of a grid train as elements of one collection ({@link TrainCells}). */
+    @Override
+    public boolean expandsCellsTogether() {
+      return true;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
-    public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
+    public List<PCollection<?>> expandCells(List<StageContext> contexts, List<List<PCollection<?>>> inputs,
+        List<Config> configs, int maxParallel) {
+      List<TrainCells.Cell> cells = new ArrayList<>();
+      for (int i = 0; i < contexts.size(); i++) {
+        StageContext ctx = contexts.get(i);
+        List<PCollection<?>> in = inputs.get(i);
+        cells.add(new TrainCells.Cell(ctx.stageName(), train(ctx, in, configs.get(i)), (PCollection<ShardSet>) in.get(0),
+            in.size() == 2 ? (PCollection<ShardSet>) in.get(1) : null));
+      }
+      String name = contexts.get(0).stageName();
+      name = name.contains("[") ? name.substring(0, name.indexOf('[')) + "[cells]" : name + "[cells]";
+      TrainCells.Result r = contexts.get(0).pipelineBegin().apply(name,
+          TrainCells.of(cells).withMaxParallel(maxParallel));
+      List<PCollection<?>> out = new ArrayList<>();
+      for (int i = 0; i < contexts.size(); i++) {
+        contexts.get(i).addCellFailures(r.failures(i));
+        out.add(r.artifacts(i));
+      }
+      return out;
+    }
+
+    /** The training a stage's config describes, in its context (output folder, seed, run id). */
+    private static Train train(StageContext ctx, List<PCollection<?>> inputs, Config c) {
       checkArgument(!(inputs.size() == 2 && c.validation_fraction() > 0),
           "stage %s: give either a second input (validation shards) or 'validation_fraction', not both", ctx.stageName());
-      Train t = of(c.model(), c.trainConfig(ctx.seed()), ctx.output(c.path()))
+      return of(c.model(), c.trainConfig(ctx.seed()), ctx.output(c.path()))
           .withRun(ctx.pipelineName() + "/" + ctx.stageName() + "/" + (c.seed() == null ? ctx.seed() : c.seed()))
           .withConfigJson(ctx.configJson())
           .withValidationFraction(c.validation_fraction());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public PCollection<?> expand(StageContext ctx, List<PCollection<?>> inputs, Config c) {
+      Train t = train(ctx, inputs, c);
       if (inputs.size() == 2) {
         t = t.withValidation((PCollection<ShardSet>) inputs.get(1));
       }

@@ -388,6 +388,7 @@ class GridExpansionTest {
         "    5  sigma=10.0,seed=2  seed 2      grid/sigma=10.0,seed=2/",
         "    6  sigma=10.0,seed=3  seed 3      grid/sigma=10.0,seed=3/",
         "statistics: 2 cells (sigma=5.0; sigma=10.0), runs paired by seed; compared against baseline sigma=10.0",
+        "max_parallel: no bound (cells whose stages train together are elements of one collection)",
         "");
     assertEquals(expected, text);
   }

@@ -57,4 +57,23 @@ class GridResultsTest {
     assertTrue(GridResults.observations(g, records).stream().anyMatch(o -> o.metric().equals("train/iou")));
     assertTrue(GridResults.observations(g, records).stream().anyMatch(o -> o.metric().equals("holdout/iou")));
   }
+
+  @Test
+  void aVariantTheGridVariesIsTheCellNotPartOfTheMetricButHeadsWithinARunAre() throws Exception {
+    GridPlan g = GridExpansionTest.plan(GridExpansionTest.GRID).grid().orElseThrow();
+    List<MetricRecord> records = new ArrayList<>();
+    for (String sigma : new String[] {"5.0", "10.0"}) {
+      String run = "grid/Shards[sigma=" + sigma + ",seed=1]/1";
+      for (String head : new String[] {"L1", "L2"}) {
+        records.add(MetricRecord.newBuilder(rec(run, "holdout", null, "iou", 0.5)).setVariant("s" + sigma + "/" + head)
+            .build());
+      }
+      records.add(rec(run, "holdout", null, "v_rand_threshold", 0.4)); // a chosen threshold: left out
+    }
+    List<Observation> obs = GridResults.observations(g, records);
+    assertEquals(List.of("L1/iou", "L2/iou", "L1/iou", "L2/iou"), obs.stream().map(Observation::metric).toList());
+    assertEquals("a/b/", GridResults.commonPrefix(new java.util.TreeSet<>(List.of("a/b/L1", "a/b/L2"))));
+    assertEquals("", GridResults.commonPrefix(new java.util.TreeSet<>(List.of("ab1", "ab2"))));
+    assertEquals("", GridResults.commonPrefix(new java.util.TreeSet<>(List.of("a/b"))));
+  }
 }
