@@ -106,6 +106,10 @@ class GridRunTest {
         assertTrue(c.getPValue() >= 0 && c.getPValue() <= 1 && c.getPHolm() >= c.getPValue(), c.toString());
       }
     }
+    // the grid's report: a row per cell, the baseline named
+    String report = Files.readString(g.resolve("report/report.html"));
+    assertTrue(report.contains("filters=2 (baseline)") && report.contains("<td class=l>filters=4</td>"), report);
+    assertTrue(report.contains("<img alt=\"iou per run\"") && report.contains("<img alt=\"loss per step\""));
     // every cell complete, in the run summary too
     JsonNode rs = new ObjectMapper().readTree(a.resolve("run-summary.json").toFile());
     assertEquals(4, rs.get("grid_cells").size());
