@@ -103,9 +103,19 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   private final String directory;
   private final boolean overlays;
   private final String stageName;
+  private final boolean isolate;
+
+  /** Failures of a model (it does not load, does not serve the head, inference throws), when isolated. */
+  static final TupleTag<DeadLetter> MODEL_FAILURES = new TupleTag<>("modelFailures") {};
 
   private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
       InferenceConfig inference, boolean redo, String directory, boolean overlays, String stageName) {
+    this(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName, false);
+  }
+
+  private Evaluate(PCollection<ModelArtifact> artifacts, ModelArtifact fixed, String dataset, String split,
+      InferenceConfig inference, boolean redo, String directory, boolean overlays, String stageName, boolean isolate) {
+    this.isolate = isolate;
     this.stageName = stageName;
     this.artifacts = artifacts;
     this.fixed = fixed;
@@ -177,10 +187,19 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
+  /**
+   * A model that fails (does not load, does not serve the asked head, inference throws) gives a dead
+   * letter per sample in {@link MetricResult#modelFailures} instead of failing the run (default: it
+   * fails the run). A grid cell's Evaluate runs like this, so its failure is the cell's.
+   */
+  public Evaluate withModelFailuresAsDeadLetters() {
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName, true);
+  }
+
   /** The name recorded in dead letters (default "Evaluate"). */
   public Evaluate withStageName(String name) {
     checkArgument(name != null && !name.isBlank(), "stage name must not be empty");
-    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, name);
+    return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, name, isolate);
   }
 
   @Override
@@ -190,9 +209,10 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     PCollectionView<List<ModelArtifact>> view = models.apply("ModelsAsList", View.asList());
     String overlayDir = directory != null && overlays ? Path.of(directory, OVERLAYS).toString() : null;
     PCollectionTuple scored = samples
-        .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName))
+        .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName, isolate))
             .withSideInputs(view)
-            .withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS).and(SLICES)));
+            .withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS).and(SLICES)
+                .and(MODEL_FAILURES)));
     PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
     PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
@@ -213,7 +233,8 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     if (directory != null) {
       all.apply("WriteMetrics", WriteMetrics.to(directory));
     }
-    return new MetricResult(samples.getPipeline(), all, dead);
+    return new MetricResult(samples.getPipeline(), all, dead,
+        scored.get(MODEL_FAILURES).setCoder(Coders.deadLetter()));
   }
 
   /**
@@ -227,9 +248,12 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     private final String overlayDir;
     private final Counter images = Metrics.counter(Evaluate.class, "images");
 
+    private final boolean isolate;
+
     ScoreFn(PCollectionView<List<ModelArtifact>> view, String dataset, String split, InferenceConfig inference,
-        boolean redo, String overlayDir, String stage) {
+        boolean redo, String overlayDir, String stage, boolean isolate) {
       super(view, inference, stage);
+      this.isolate = isolate;
       this.dataset = dataset;
       this.split = split;
       this.redo = redo;
@@ -238,6 +262,20 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
     @ProcessElement
     public void process(@Element Sample s, ProcessContext ctx) {
+      if (!isolate) {
+        score(s, ctx);
+        return;
+      }
+      try {
+        score(s, ctx);
+      } catch (RuntimeException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        ctx.output(MODEL_FAILURES, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
+            .setReason("evaluation failed: " + m).build());
+      }
+    }
+
+    private void score(Sample s, ProcessContext ctx) {
       List<ModelArtifact> models = ctx.sideInput(view);
       if (s.getMask() == null && s.getLabel() == null) {
         ctx.output(SampleResult.DEAD_LETTERS, DeadLetter.newBuilder().setInput(s.getId()).setStage(stage)
@@ -495,8 +533,14 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       t = t.withDataset(c.dataset()).withSplit(c.split()).withRedoMetrics(c.redo()).withOverlays(c.overlays())
           .withInference(c.inference())
           .writeTo(ctx.output(c.path()));
+      if (ctx.gridCell().isPresent()) { // a grid cell: a failing model fails the cell, not the run
+        t = t.withModelFailuresAsDeadLetters();
+      }
       MetricResult r = samples.apply(ctx.stageName(), t.withStageName(ctx.stageName()));
       ctx.addDeadLetters(r.deadLetters());
+      if (ctx.gridCell().isPresent()) {
+        ctx.addCellFailures(r.modelFailures());
+      }
       return r.metrics();
     }
   }

@@ -220,4 +220,22 @@ class GridRunTest {
       assertTrue(e.getMessage().contains("'grid.max_parallel' must be an integer 1..1000"), e.getMessage());
     }
   }
+
+  @Test
+  void aCellWhoseEvaluationFailsIsReportedAndTheOtherKept(@TempDir Path dir) throws Exception {
+    // the shared Train's U-Net serves one head: asking for L2 fails at run time, in that cell only
+    String yaml = GRID.replace("  baseline: {filters: 2}\n", "")
+        .replace("    Train.config.model.filters: [2, 4]\n    options.seed: [1, 2]", "    Evaluate.config.head: [~, L2]");
+    PipelinePlan plan = plan(yaml);
+    assertEquals(List.of("Images", "Holdout", "Shards", "Train"), plan.grid().orElseThrow().sharedStages());
+    Path out = dir.resolve("o");
+    run(plan, out);
+    JsonNode cells = new ObjectMapper().readTree(out.resolve("run-summary.json").toFile()).get("grid_cells");
+    assertEquals("head=null", cells.get(0).get("cell").asText());
+    assertEquals("complete", cells.get(0).get("status").asText(), cells.toString());
+    assertEquals("failed", cells.get(1).get("status").asText(), cells.toString());
+    String reason = cells.get(1).get("reason").asText();
+    assertTrue(reason.startsWith("Evaluate[head=L2]: evaluation failed: ") && reason.contains("L2"), reason);
+    assertTrue(GridFiles.readSummaries(out.resolve("grid")).stream().allMatch(s -> s.getCell().equals("head=null")));
+  }
 }
