@@ -82,9 +82,13 @@ public final class Trainer {
   private final String run;
   private final String configJson;
   private final LearningRateSchedule schedule;
+  private final OnlineAugment augment;
+  /** Time the steps waited for their batch (input preparation and online augmentation). */
+  private long inputWaitNanos;
 
-  private Trainer(Task task, TrainConfig config, Path out, String run, String configJson) {
+  private Trainer(Task task, TrainConfig config, OnlineAugment augment, Path out, String run, String configJson) {
     this.task = task;
+    this.augment = augment;
     this.config = config;
     this.out = out;
     this.ckptDir = out.resolve(CHECKPOINTS);
@@ -96,8 +100,8 @@ public final class Trainer {
   /** Trains a segmentation network (one head, or several with deep supervision); see {@link #train(Task, ...)}. */
   public static ModelArtifact train(SegmentationNet net, TrainConfig config, Iterable<Sample> train,
       Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
-    return train(new Segmentation(net, config.height(), config.width(), config.loss()), config, train, validation, out,
-        run, configJson);
+    return train(new Segmentation(net, config.height(), config.width(), config.loss()), config, OnlineAugment.NONE,
+        train, validation, out, run, configJson);
   }
 
   /**
@@ -109,7 +113,20 @@ public final class Trainer {
    */
   public static ModelArtifact train(Task task, TrainConfig config, Iterable<Sample> train, Iterable<Sample> validation,
       Path out, String run, String configJson) throws IOException {
-    return new Trainer(task, config, out, run, configJson).run(train, validation);
+    return train(task, config, OnlineAugment.NONE, train, validation, out, run, configJson);
+  }
+
+  /**
+   * As {@link #train(Task, TrainConfig, Iterable, Iterable, Path, String, String)}, every training
+   * sample of every step going through {@code augment} first ({@link OnlineAugment}: drawn from
+   * (seed, step, index), in the batch-preparing thread).
+   */
+  public static ModelArtifact train(Task task, TrainConfig config, OnlineAugment augment, Iterable<Sample> train,
+      Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
+    if (augment == null) {
+      throw new IllegalArgumentException("augment must be given (OnlineAugment.NONE for none)");
+    }
+    return new Trainer(task, config, augment, out, run, configJson).run(train, validation);
   }
 
   private ModelArtifact run(Iterable<Sample> train, Iterable<Sample> validation) throws IOException {
@@ -127,9 +144,10 @@ public final class Trainer {
       long params = tg.model().parameterCount();
       Task.Geometry geo = task.geometry();
       LOG.info("training {} {} ({} parameters, {} phase(s) {}, input {}x{} -> output {}x{}) for {} steps on {}, "
-          + "batch {}, {} {} lr {}", task.family(), task.variant(), params, tg.phases().size(), tg.phases(),
-          geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(), config.steps(),
-          config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate());
+          + "batch {}, {} {} lr {}, online augmentation: {}", task.family(), task.variant(), params,
+          tg.phases().size(), tg.phases(), geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(),
+          config.steps(), config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate(),
+          augment);
       long startStep = p.step;
       CurveLog curve = p.resumed ? CurveLog.resume(out.resolve(CURVE_CSV), p.step) : CurveLog.create(out.resolve(CURVE_CSV));
       double lastLoss;
@@ -141,7 +159,8 @@ public final class Trainer {
         curve.close();
       }
       double seconds = p.elapsed();
-      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", p.step, p.step - startStep, seconds));
+      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s; the steps waited %.1f s for input",
+          p.step, p.step - startStep, seconds, inputWaitNanos / 1e9));
       checkpoint(tg, null, p);
       return export(tg, p, params, seconds, lastLoss);
     }
@@ -264,12 +283,14 @@ public final class Trainer {
     while (p.step < stepLimit(p) && !stop) {
       long skip = p.batchInEpoch;
       try (BatchStream batches = new BatchStream(train, task, config.batchSize(), config.shuffleBuffer(),
-          config.seed(), p.epoch, skip, config.prefetch(), true)) {
+          config.seed(), p.epoch, skip, config.prefetch(), true, augment, p.step)) {
         while (p.step < stepLimit(p) && batches.hasNext()) {
           lastLoss = step(tg, p, curve, batches.next(), log, !traced);
           traced = true;
         }
-        if (!batches.hasNext()) {
+        boolean epochDone = !batches.hasNext();
+        inputWaitNanos += batches.waitedNanos();
+        if (epochDone) {
           stop = endEpoch(tg, p, curve, validation);
           lastEpochEndStep = p.step;
         }
