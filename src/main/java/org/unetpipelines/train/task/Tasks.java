@@ -30,6 +30,10 @@ public final class Tasks {
       }
       return new Segmentation(s.net(), config.height(), config.width(), config.loss());
     }
+    if (config.validateOn() == org.unetpipelines.train.ValidationMode.WHOLE_IMAGE) {
+      throw new IllegalArgumentException("'validate_on: whole_image' predicts and scores whole segmentations; "
+          + model.family() + " is not a segmentation family: use center_tile");
+    }
     if (model instanceof ClassificationModel c) {
       if (config.loss() != LossKind.CROSS_ENTROPY) {
         throw new IllegalArgumentException("'loss' " + config.loss().name().toLowerCase(java.util.Locale.ROOT)

@@ -81,4 +81,29 @@ class TrainAugmentConfigTest {
     String scalar = invalid("[Flip]");
     assertTrue(scalar.contains("'augment[0]' must be a mapping with 'type'"), scalar);
   }
+
+  @Test
+  void validationKeysAreCheckedBeforeAnythingRuns() throws Exception {
+    String head = HEAD.substring(0, HEAD.lastIndexOf("config: ")) + "config: {path: m, steps: 5, ";
+    PipelinePlan ok = PipelinePlan.validate(PipelineFile.parse("t.yaml", head
+        + "height: 32, width: 32, model: {family: unet}, validate_on: whole_image, validate_every: 3, select_by: v_rand}\n",
+        List.of()), StageRegistry.load());
+    Train.Config c = (Train.Config) ok.stages().get(2).config();
+    assertEquals("v_rand", c.training().selectBy());
+    assertEquals(3, c.training().validateEvery());
+    String centre = assertThrows(ValidationException.class, () -> PipelinePlan.validate(PipelineFile.parse("t.yaml",
+        head + "height: 32, width: 32, model: {family: unet}, select_by: v_rand}\n", List.of()),
+        StageRegistry.load())).getMessage();
+    assertTrue(centre.contains("t.yaml:") && centre.contains("select_by: v_rand is a whole-image score: set "
+        + "validate_on: whole_image"), centre);
+    String classifier = assertThrows(ValidationException.class, () -> PipelinePlan.validate(PipelineFile.parse(
+        "t.yaml", head + "height: 32, width: 32, model: {family: resnet, depth: 8}, validate_on: whole_image}\n",
+        List.of()), StageRegistry.load())).getMessage();
+    assertTrue(classifier.contains("'validate_on: whole_image' predicts and scores whole segmentations; resnet is "
+        + "not a segmentation family"), classifier);
+    String every = assertThrows(ValidationException.class, () -> PipelinePlan.validate(PipelineFile.parse("t.yaml",
+        head + "height: 32, width: 32, model: {family: unet}, validate_every: 0}\n", List.of()),
+        StageRegistry.load())).getMessage();
+    assertTrue(every.contains("'validate_every' must be 1..1000000, got 0"), every);
+  }
 }
