@@ -30,7 +30,8 @@ import org.unetpipelines.records.MetricRecord;
  * (mean, std, 95 % CI, n per run; stack scores for the challenge metrics), a per-image table of the main metrics,
  * training curves (one XChart PNG per curve metric, a line per run and split: the mean value per
  * epoch, or per step when all points are in one epoch; metrics with a single point, such as final
- * validation values, go to a table), and overlays of a few samples with a legend.
+ * validation values, go to a table), and overlays of a few samples with a legend. Classifier evaluations
+ * also get a confusion-matrix heat map and per-class accuracy bars ({@link ClassifierReport}).
  */
 public final class HtmlReport {
   /** File name of the page inside the output folder. */
@@ -72,6 +73,7 @@ public final class HtmlReport {
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     challengeTable(h, metrics);
     aggregateTable(h, metrics);
+    ClassifierReport.section(h, metrics); // classifiers: confusion-matrix heat map, per-class accuracy bars
     perImageTable(h, metrics);
     curves(h, curve);
     overlays(h, samples);

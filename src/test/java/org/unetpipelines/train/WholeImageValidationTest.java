@@ -126,7 +126,7 @@ class WholeImageValidationTest {
         centre.getMessage());
     IllegalArgumentException every = assertThrows(IllegalArgumentException.class,
         () -> base.toBuilder().validation(ValidationMode.CENTER_TILE, 0, null).build());
-    assertTrue(every.getMessage().contains("validate_every must be >= 1, got 0"), every.getMessage());
+    assertTrue(every.getMessage().contains("validate_every must be 1..1000000, got 0"), every.getMessage());
     assertThrows(IllegalArgumentException.class, () -> base.toBuilder().validation(null, 1, null).build());
   }
 }
