@@ -94,6 +94,30 @@ class WholeImageValidationTest {
   }
 
   @Test
+  void aResumedRunKeepsTheBestCheckpointAndTheSameCurve(@TempDir Path dir) throws Exception {
+    List<Sample> train = TestSamples.ellipses(5, 0, 8, 32);
+    List<Sample> val = inverted(TestSamples.ellipses(5, 100, 2, 48));
+    UNet net = UNet.of(new UNetConfig(1, 4, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1));
+    TrainConfig cfg = TrainConfig.defaults(32, 32).toBuilder().optimizer(OptimizerKind.ADAM).learningRate(0.01)
+        .batchSize(4).threads(1, 1).validation(ValidationMode.WHOLE_IMAGE, 1, "iou").build();
+    Path straight = dir.resolve("straight");
+    Trainer.train(net, cfg.toBuilder().steps(12).build(), train, val, straight, "r", "{}");
+    Path resumed = dir.resolve("resumed");
+    Trainer.train(net, cfg.toBuilder().steps(5).build(), train, val, resumed, "r", "{}"); // stops mid-epoch
+    Trainer.train(net, cfg.toBuilder().steps(12).build(), train, val, resumed, "r", "{}");
+    List<CurvePoint> a = CurveLog.readAvro(straight.resolve(Trainer.CURVE_AVRO));
+    List<CurvePoint> b = CurveLog.readAvro(resumed.resolve(Trainer.CURVE_AVRO));
+    a.forEach(p -> p.setElapsedSeconds(0.0));
+    b.forEach(p -> p.setElapsedSeconds(0.0));
+    assertEquals(a, b, "straight vs interrupted and resumed: every curve point");
+    ObjectMapper json = new ObjectMapper();
+    JsonNode sa = json.readTree(straight.resolve(Trainer.MODEL_JSON).toFile()).get("selection");
+    JsonNode sb = json.readTree(resumed.resolve(Trainer.MODEL_JSON).toFile()).get("selection");
+    assertEquals(sa.get("step"), sb.get("step"));
+    assertEquals(sa.get("value"), sb.get("value"));
+  }
+
+  @Test
   void validatesEveryNthEpochAndAtTheEnd(@TempDir Path dir) throws Exception {
     List<Sample> train = TestSamples.ellipses(6, 0, 8, 32);
     List<Sample> val = TestSamples.ellipses(6, 100, 2, 32);
