@@ -32,7 +32,8 @@ import org.unetpipelines.train.task.Task;
  *
  * <p>Output folder layout: {@code checkpoints/ckpt-<step>.*} (variables and every optimizer's slots)
  * with {@code ckpt-<step>.state.json} beside each and {@code state.json} naming the newest;
- * {@code curve.csv} and {@code curve.avro}; {@code saved_model/} (tag "serve", signature
+ * {@code curve.csv} and {@code curve.avro}; {@code pictures/} (the task's validation pictures per epoch, if any);
+ * {@code saved_model/} (tag "serve", signature
  * "serving_default", input "image", outputs as the task serves them); {@code model.json} (the
  * {@link ModelArtifact} fields, the task's properties and the serving contract).
  */
@@ -46,6 +47,8 @@ public final class Trainer {
   public static final String MODEL_JSON = "model.json";
   public static final String CURVE_CSV = "curve.csv";
   public static final String CURVE_AVRO = "curve.avro";
+  /** Folder of the validation pictures ({@link Task.Validation#pictures}), beside the curve. */
+  public static final String PICTURES = "pictures";
   private static final String STATE_SUFFIX = ".state.json";
 
   /** What a checkpoint needs besides the variables to continue the same run. */
@@ -276,7 +279,7 @@ public final class Trainer {
       }
     }
     if (validation != null && lastEpochEndStep != p.step) { // the final (partial-epoch) validation
-      Map<String, Double> v = validate(tg, validation);
+      Map<String, Double> v = validate(tg, validation, "final");
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", CurveLog.FINAL_PREFIX + e.getKey(), e.getValue(), p.elapsed());
       }
@@ -394,7 +397,7 @@ public final class Trainer {
     boolean higher = false;
     boolean stop = false;
     if (validation != null) {
-      Map<String, Double> v = validate(tg, validation);
+      Map<String, Double> v = validate(tg, validation, String.format(Locale.ROOT, "epoch-%04d", p.epoch));
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", e.getKey(), e.getValue(), p.elapsed());
       }
@@ -422,14 +425,21 @@ public final class Trainer {
     return stop;
   }
 
-  /** The task's validation metrics over the whole validation set. */
-  private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation) {
+  /** The task's validation metrics over the whole validation set; its pictures go to {@code pictures/<label>-*.png}. */
+  private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation, String label) throws IOException {
     Task.Validation v = task.newValidation();
     try (BatchStream vb = new BatchStream(validation, task, config.batchSize(), 0, config.seed(), 0, 0,
         config.prefetch(), false)) {
       while (vb.hasNext()) {
         Batch b = vb.next();
         v.add(b, tg.evaluate(b));
+      }
+    }
+    Map<String, byte[]> pictures = v.pictures();
+    if (!pictures.isEmpty()) {
+      Path dir = Files.createDirectories(out.resolve(PICTURES));
+      for (Map.Entry<String, byte[]> e : pictures.entrySet()) {
+        Files.write(dir.resolve(label + "-" + e.getKey() + ".png"), e.getValue());
       }
     }
     return v.result();
