@@ -12,12 +12,12 @@ Run with Debian's interpreter: /usr/bin/python3 bench/sunet_torch.py --variant u
 """
 import argparse
 import json
-import resource
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import timed_steps
 
 # (N, [(modules, M, levels)], pools after the blocks but the last)
 VARIANTS = {
@@ -156,13 +156,6 @@ def load_formula(net):
                 m.running_var.copy_(formula("moving_variance", (c,)))
 
 
-def percentile(sorted_vals, p):
-    pos = p / 100.0 * (len(sorted_vals) - 1)
-    lo = int(pos)
-    hi = min(len(sorted_vals) - 1, lo + 1)
-    return sorted_vals[lo] + (pos - lo) * (sorted_vals[hi] - sorted_vals[lo])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--variant", default="u1", choices=sorted(VARIANTS))
@@ -207,24 +200,11 @@ def main():
         opt.step()
         return loss.item()
 
-    t0 = time.perf_counter()
-    for _ in range(a.warmup):
-        step()
-    ms = []
-    for _ in range(a.steps):
-        s = time.perf_counter()
-        step()
-        ms.append((time.perf_counter() - s) * 1000)
-    total = time.perf_counter() - t0
-    ms.sort()
-    median = percentile(ms, 50)
+    timing = timed_steps(step, a.warmup, a.steps, a.batch)
     print(json.dumps({
         "bench": "train", "framework": "pytorch-" + torch.__version__, "family": "sunet",
         "variant": f"{a.variant}-os32-c{a.channels}-k{a.classes}", "size": a.size, "batch": a.batch, "steps": a.steps,
-        "threads": a.threads, "parameters": params, "params": params, "median_step_ms": round(median, 1),
-        "p10_step_ms": round(percentile(ms, 10), 1), "p90_step_ms": round(percentile(ms, 90), 1),
-        "images_per_s": round(a.batch * 1000.0 / median, 1),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "total_s": round(total, 1)}))
+        "threads": a.threads, "parameters": params, "params": params, **timing}))
 
 
 if __name__ == "__main__":

@@ -8,11 +8,11 @@ Run with Debian's interpreter: /usr/bin/python3 bench/unet_torch.py --size 128 -
 """
 import argparse
 import json
-import resource
-import time
 
 import torch
 import torch.nn as nn
+
+from torch_timing import timed_steps
 
 
 def double_conv(cin, cout):
@@ -43,13 +43,6 @@ class UNet(nn.Module):
         return self.head(x)
 
 
-def percentile(sorted_vals, p):
-    pos = p / 100.0 * (len(sorted_vals) - 1)
-    lo = int(pos)
-    hi = min(len(sorted_vals) - 1, lo + 1)
-    return sorted_vals[lo] + (pos - lo) * (sorted_vals[hi] - sorted_vals[lo])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size", type=int, default=128)
@@ -77,23 +70,10 @@ def main():
         opt.step()
         return loss.item()
 
-    t0 = time.perf_counter()
-    for _ in range(a.warmup):
-        step()
-    ms = []
-    for _ in range(a.steps):
-        s = time.perf_counter()
-        step()
-        ms.append((time.perf_counter() - s) * 1000)
-    total = time.perf_counter() - t0
-    ms.sort()
+    timing = timed_steps(step, a.warmup, a.steps, a.batch)
     print(json.dumps({
         "bench": "train", "framework": "pytorch-" + torch.__version__, "size": a.size, "batch": a.batch,
-        "steps": a.steps, "threads": a.threads, "parameters": params,
-        "median_step_ms": round(percentile(ms, 50), 1), "p10_step_ms": round(percentile(ms, 10), 1),
-        "p90_step_ms": round(percentile(ms, 90), 1),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        "total_s": round(total, 1)}))
+        "steps": a.steps, "threads": a.threads, "parameters": params, **timing}))
 
 
 if __name__ == "__main__":

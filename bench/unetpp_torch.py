@@ -15,13 +15,12 @@ Run with Debian's interpreter: /usr/bin/python3 bench/unetpp_torch.py --size 96 
 """
 import argparse
 import json
-import resource
-import time
 
 import torch
 import torch.nn as nn
 
-from unet_torch import percentile
+from torch_timing import timed_steps
+
 
 FILTERS = [32, 64, 128, 256, 512]
 # the original code's counts (MODELS.md 1.2) for the default filters: (without, with deep supervision)
@@ -116,26 +115,11 @@ def main():
         opt.step()
         return loss.item()
 
-    t0 = time.perf_counter()
-    for _ in range(a.warmup):
-        step()
-    ms = []
-    for _ in range(a.steps):
-        s = time.perf_counter()
-        loss = step()
-        ms.append((time.perf_counter() - s) * 1000)
-        if loss != loss:
-            raise SystemExit("loss became NaN")
-    total = time.perf_counter() - t0
-    ms.sort()
+    timing = timed_steps(step, a.warmup, a.steps, a.batch)
     print(json.dumps({
         "bench": "train", "framework": "pytorch-" + torch.__version__, "family": a.family,
         "deep_supervision": a.deep_supervision, "size": a.size, "batch": a.batch,
-        "steps": a.steps, "threads": a.threads, "parameters": params,
-        "median_step_ms": round(percentile(ms, 50), 1), "p10_step_ms": round(percentile(ms, 10), 1),
-        "p90_step_ms": round(percentile(ms, 90), 1),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-        "total_s": round(total, 1)}))
+        "steps": a.steps, "threads": a.threads, "parameters": params, **timing}))
 
 
 if __name__ == "__main__":

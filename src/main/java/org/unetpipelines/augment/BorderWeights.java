@@ -301,6 +301,7 @@ public final class BorderWeights {
   static final class CellDistance {
     private final int[] columns;
     private final int[] seen;
+    private final int[] bottom;
     private final int[] pos;
     private final int[] val;
     private final int[] runs;
@@ -313,6 +314,7 @@ public final class BorderWeights {
       this.w = w;
       columns = new int[h * w];
       seen = new int[w];
+      bottom = new int[w];
       pos = new int[w];
       val = new int[w];
       runs = new int[w + 2];
@@ -334,9 +336,13 @@ public final class BorderWeights {
       int bx0 = box[2];
       int bx1 = box[3];
       int bw = bx1 - bx0 + 1;
-      // column pass, row by row (contiguous reads): nearest cell row above, then below, per box column
+      // column pass, row by row (contiguous reads), over the box rows only: nearest cell row above,
+      // then below, per box column. Every box column holds a cell pixel (a cell is connected), so
+      // above the box the nearest is the column's top cell pixel, below it the bottom one.
+      int ib0 = box[0] - y0;
+      int ib1 = box[1] - y0;
       Arrays.fill(seen, 0, bw, Integer.MIN_VALUE / 2);
-      for (int i = 0; i < wh; i++) {
+      for (int i = ib0; i <= ib1; i++) {
         int p = (y0 + i) * w + bx0;
         int c = i * bw;
         for (int j = 0; j < bw; j++) {
@@ -346,8 +352,9 @@ public final class BorderWeights {
           columns[c + j] = seen[j];
         }
       }
+      System.arraycopy(seen, 0, bottom, 0, bw);
       Arrays.fill(seen, 0, bw, Integer.MAX_VALUE / 2);
-      for (int i = wh - 1; i >= 0; i--) {
+      for (int i = ib1; i >= ib0; i--) {
         int p = (y0 + i) * w + bx0;
         int c = i * bw;
         for (int j = 0; j < bw; j++) {
@@ -355,6 +362,20 @@ public final class BorderWeights {
             seen[j] = i;
           }
           int dy = Math.min(i - columns[c + j], seen[j] - i);
+          columns[c + j] = dy * dy;
+        }
+      }
+      for (int i = 0; i < ib0; i++) { // seen[j] is now the column's top cell row
+        int c = i * bw;
+        for (int j = 0; j < bw; j++) {
+          int dy = seen[j] - i;
+          columns[c + j] = dy * dy;
+        }
+      }
+      for (int i = ib1 + 1; i < wh; i++) {
+        int c = i * bw;
+        for (int j = 0; j < bw; j++) {
+          int dy = i - bottom[j];
           columns[c + j] = dy * dy;
         }
       }

@@ -154,10 +154,12 @@ public final class TrainBench implements BenchTarget {
     double[] ms = new double[steps];
     long params;
     long t0 = System.nanoTime();
+    double buildS;
     try (TrainingGraph tg = createOrReport(task, cfg)) {
       if (tg == null) {
         return 2;
       }
+      buildS = (System.nanoTime() - t0) / 1e9; // graph construction (networks, losses, gradients, optimizers)
       tg.initialize();
       params = tg.model().parameterCount();
       LOG.info("{} {} ({} parameters), {}x{} batch {}, {} intra / {} inter threads", task.family(), task.variant(),
@@ -197,6 +199,7 @@ public final class TrainBench implements BenchTarget {
     json.put("p90_step_ms", round(Stats.percentile(sorted, 90)));
     json.put("images_per_s", round(batch * 1000.0 / median));
     json.put("peak_rss_mb", peakRssMb());
+    json.put("graph_build_s", round(buildS));
     json.put("total_s", round(total));
     System.out.println(json);
     return 0;

@@ -30,9 +30,10 @@ public final class ConfigBinder {
 
   /** A field of a config record, as shown by {@code unet-pipelines stages}. */
   public record FieldInfo(String name, String type, String defaultText, boolean required, String doc, String range) {
-    /** The description with the allowed range, e.g. {@code "pixels added above [0..8192]"}. */
+    /** The description with the allowed range, e.g. {@code "pixels added above [0..8192]"}, {@code "... (0, 10]"}. */
     public String docWithRange() {
-      return range.isEmpty() ? doc : doc + " [" + range + "]";
+      return range.isEmpty() ? doc : range.startsWith("(") || range.startsWith("[") ? doc + " " + range
+          : doc + " [" + range + "]";
     }
   }
 
@@ -194,8 +195,10 @@ public final class ConfigBinder {
       ctor.setAccessible(true);
       return ctor.newInstance(args);
     } catch (java.lang.reflect.InvocationTargetException e) {
-      // The record's compact constructor rejected a value: report its message.
-      errors.add(line, context + e.getCause().getMessage());
+      // The record's compact constructor rejected values: report every problem it found (ConfigChecks).
+      for (String problem : ConfigChecks.problemsOf(e.getCause())) {
+        errors.add(line, context + problem);
+      }
       return null;
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct config " + cls.getName(), e);
@@ -268,21 +271,47 @@ public final class ConfigBinder {
     if (!(value instanceof Number n)) {
       return;
     }
-    double v = n.doubleValue();
-    if (v < p.min() || v > p.max()) {
-      throw new BindException("'" + field + "' must be " + range(p) + ", got " + value);
+    if (!inRange(p, n.doubleValue())) {
+      throw new BindException("'" + field + "' " + mustBe(p) + ", got " + value);
     }
   }
 
-  /** A field's range as text ({@code 1..64}, {@code >= 0}), empty when it has none. */
-  static String range(Param p) {
+  /** Whether {@code v} lies in the field's range ({@link Param#min}..{@link Param#max}, open ends excluded). */
+  public static boolean inRange(Param p, double v) {
+    boolean aboveMin = p.minExclusive() ? v > p.min() : v >= p.min();
+    boolean belowMax = p.maxExclusive() ? v < p.max() : v <= p.max();
+    return aboveMin && belowMax;
+  }
+
+  /**
+   * A field's range as text: {@code 1..64} (both ends included), {@code (0, 10]} or {@code [0, 1)}
+   * (an end excluded), {@code >= 0}, {@code > 0}; empty when it has none.
+   */
+  public static String range(Param p) {
     boolean hasMin = p.min() != Double.NEGATIVE_INFINITY;
     boolean hasMax = p.max() != Double.POSITIVE_INFINITY;
-    return hasMin && hasMax ? number(p.min()) + ".." + number(p.max())
-        : hasMin ? ">= " + number(p.min()) : hasMax ? "<= " + number(p.max()) : "";
+    if (hasMin && hasMax) {
+      if (!p.minExclusive() && !p.maxExclusive()) {
+        return number(p.min()) + ".." + number(p.max());
+      }
+      return (p.minExclusive() ? "(" : "[") + number(p.min()) + ", " + number(p.max()) + (p.maxExclusive() ? ")" : "]");
+    }
+    return hasMin ? (p.minExclusive() ? "> " : ">= ") + number(p.min())
+        : hasMax ? (p.maxExclusive() ? "< " : "<= ") + number(p.max()) : "";
+  }
+
+  /** "must be 0..8192", "must be in (0, 10]", "must be >= 0": the start of a range error. */
+  static String mustBe(Param p) {
+    String r = range(p);
+    return "must be " + (r.startsWith("(") || r.startsWith("[") ? "in " : "") + r;
   }
 
   private static String number(double d) {
+    if (d >= 0x1p63) {
+      return String.valueOf(Long.MAX_VALUE); // a long field's whole range: Long.MAX_VALUE rounds to 2^63
+    } else if (d <= -0x1p63) {
+      return String.valueOf(Long.MIN_VALUE);
+    }
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
   }
 

@@ -11,8 +11,11 @@ import java.lang.annotation.Target;
  * Defaults are written as YAML scalars or flow sequences ({@code "3"}, {@code "cubic"}, {@code "[1, 2]"}).
  *
  * <p>Numeric fields (and lists of numbers) may declare an inclusive range with {@link #min} and
- * {@link #max}; the engine checks it for every value, given or default, before anything runs, and
- * names the range in its error. Every double field must be finite.
+ * {@link #max} (exclusive ends with {@link #minExclusive} / {@link #maxExclusive}); the engine checks
+ * it for every value, given or default, before anything runs, and names the range in its error. Every
+ * double field must be finite. Every numeric field of a registered stage's config states both ends
+ * ({@code ConfigBoundsTest} walks them all), so no value can overflow, exhaust memory or be
+ * meaningless unnoticed.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)
@@ -43,4 +46,10 @@ public @interface Param {
 
   /** Largest allowed value of a numeric field (inclusive); no bound by default. */
   double max() default Double.POSITIVE_INFINITY;
+
+  /** {@link #min} itself is not allowed: the value must be greater (e.g. a learning rate {@code > 0}). */
+  boolean minExclusive() default false;
+
+  /** {@link #max} itself is not allowed: the value must be smaller (e.g. a momentum {@code < 1}). */
+  boolean maxExclusive() default false;
 }

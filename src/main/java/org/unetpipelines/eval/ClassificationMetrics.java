@@ -60,6 +60,23 @@ public final class ClassificationMetrics {
     return "confusion_" + trueClass + "_" + predictedClass;
   }
 
+  /** The class k of a {@link #classAccuracyMetric} name, or -1 when {@code metric} is not one. */
+  public static int classOfAccuracyMetric(String metric) {
+    java.util.regex.Matcher m = CLASS_ACCURACY.matcher(metric);
+    return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  /** The (true, predicted) classes of a {@link #confusionMetric} name, or null when {@code metric} is not one. */
+  public static int[] cellOfConfusionMetric(String metric) {
+    java.util.regex.Matcher m = CONFUSION.matcher(metric);
+    return m.matches() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
+  }
+
+  private static final java.util.regex.Pattern CLASS_ACCURACY =
+      java.util.regex.Pattern.compile("accuracy_class_(\\d{1,9})");
+  private static final java.util.regex.Pattern CONFUSION =
+      java.util.regex.Pattern.compile("confusion_(\\d{1,9})_(\\d{1,9})");
+
   /**
    * The confusion matrix: {@code [true][predicted]} counts, K x K.
    *

@@ -31,7 +31,8 @@ import org.unetpipelines.records.MetricRecord;
  * training curves (one XChart PNG per curve metric, a line per run and split: the mean value per
  * epoch, or per step when all points are in one epoch; metrics with a single point, such as final
  * validation values, go to a table), the training's validation pictures per epoch (e.g. ReDo's
- * images, masks and redrawn images), and overlays of a few samples with a legend.
+ * images, masks and redrawn images), and overlays of a few samples with a legend. Classifier evaluations
+ * also get a confusion-matrix heat map and per-class accuracy bars ({@link ClassifierReport}).
  */
 public final class HtmlReport {
   /** File name of the page inside the output folder. */
@@ -90,6 +91,7 @@ public final class HtmlReport {
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     challengeTable(h, metrics);
     aggregateTable(h, metrics);
+    ClassifierReport.section(h, metrics); // classifiers: confusion-matrix heat map, per-class accuracy bars
     perImageTable(h, metrics);
     curves(h, curve);
     pictures(h, pictures);

@@ -78,7 +78,7 @@ public final class ModelGraph {
 
   private ModelGraph(Graph graph, Initializer initializer, long seed) {
     this.graph = graph;
-    this.root = Ops.create(graph);
+    this.root = NonScanningScope.ops(graph); // TF's own scope scans the whole graph per sub-scope
     this.initializer = initializer;
     this.seed = seed;
     this.dropoutSeed = root.withName("dropout_seed")

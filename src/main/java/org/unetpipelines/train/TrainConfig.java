@@ -1,10 +1,9 @@
 package org.unetpipelines.train;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.util.List;
 import java.util.Map;
 import org.unetpipelines.engine.ConfigBinder;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.model.WeightInit;
 
@@ -13,102 +12,140 @@ import org.unetpipelines.model.WeightInit;
  * the API. The {@code @Param} defaults are the only defaults: {@link #defaults} reads them.
  */
 public record TrainConfig(
-    @Param(doc = "input tile height; larger samples are cropped at a seeded random position (validation: centre)")
-    int height,
-    @Param(doc = "input tile width") int width,
+    @Param(doc = "input tile height; larger samples are cropped at a seeded random position (validation: centre)",
+        min = 1, max = TrainConfig.MAX_SIDE) int height,
+    @Param(doc = "input tile width", min = 1, max = TrainConfig.MAX_SIDE) int width,
     @Param(doc = "the segmentation loss (cross_entropy is weighted by the samples' weight maps)", def = "cross_entropy")
     LossKind loss,
     @Param(doc = "momentum (SGD) | adam", def = "momentum") OptimizerKind optimizer,
-    @Param(name = "learning_rate", doc = "base learning rate, (0, 10]", def = "0.01") double learningRate,
-    @Param(doc = "SGD momentum, [0, 1) (the paper: 0.99)", def = "0.99") double momentum,
+    @Param(name = "learning_rate", doc = "base learning rate", def = "0.01", min = 0, minExclusive = true,
+        max = TrainConfig.MAX_LEARNING_RATE) double learningRate,
+    @Param(doc = "SGD momentum (the paper: 0.99)", def = "0.99", min = 0, max = 1, maxExclusive = true)
+    double momentum,
     @Param(doc = "Nesterov momentum", def = "false") boolean nesterov,
-    @Param(name = "adam_beta1", doc = "Adam beta1, [0, 1)", def = "0.9") double beta1,
-    @Param(name = "adam_beta2", doc = "Adam beta2, [0, 1)", def = "0.999") double beta2,
-    @Param(name = "adam_epsilon", doc = "Adam epsilon, > 0", def = "1e-7") double epsilon,
+    @Param(name = "adam_beta1", doc = "Adam beta1", def = "0.9", min = 0, max = 1, maxExclusive = true) double beta1,
+    @Param(name = "adam_beta2", doc = "Adam beta2", def = "0.999", min = 0, max = 1, maxExclusive = true) double beta2,
+    @Param(name = "adam_epsilon", doc = "Adam epsilon", def = "1e-7", min = 0, minExclusive = true, max = 1)
+    double epsilon,
     @Param(doc = "learning-rate schedule", def = "constant") LearningRateSchedule.Kind schedule,
-    @Param(name = "decay_rate", doc = "exponential, step: factor per decay_steps; multi_step: factor at each boundary; (0, 1]",
-        def = "0.96") double decayRate,
-    @Param(name = "decay_steps", doc = "exponential, step: steps per decay_rate factor, >= 1", def = "1000") long decaySteps,
+    @Param(name = "decay_rate", doc = "exponential, step: factor per decay_steps; multi_step: factor at each boundary",
+        def = "0.96", min = 0, minExclusive = true, max = 1) double decayRate,
+    @Param(name = "decay_steps", doc = "exponential, step: steps per decay_rate factor", def = "1000", min = 1,
+        max = TrainConfig.MAX_STEPS) long decaySteps,
     @Param(doc = "multi_step: the steps at which the rate is multiplied by decay_rate, strictly increasing "
-        + "(He et al.: [32000, 48000] with decay_rate 0.1)", def = "[]") List<Long> boundaries,
-    @Param(name = "plateau_factor", doc = "plateau: multiplier when the monitored metric stalls, (0, 1)", def = "0.5")
-    double plateauFactor,
-    @Param(name = "plateau_patience", doc = "plateau: epochs without improvement before reducing, >= 0", def = "3")
-    int plateauPatience,
-    @Param(name = "min_learning_rate", doc = "plateau: lower bound of the rate, >= 0", def = "1e-6")
-    double minLearningRate,
+        + "(He et al.: [32000, 48000] with decay_rate 0.1)", def = "[]", min = 1, max = TrainConfig.MAX_STEPS)
+    List<Long> boundaries,
+    @Param(name = "plateau_factor", doc = "plateau: multiplier when the monitored metric stalls", def = "0.5",
+        min = 0, minExclusive = true, max = 1, maxExclusive = true) double plateauFactor,
+    @Param(name = "plateau_patience", doc = "plateau: epochs without improvement before reducing (0: after any "
+        + "epoch without improvement)", def = "3", min = 0, max = TrainConfig.MAX_EPOCHS) int plateauPatience,
+    @Param(name = "min_learning_rate", doc = "plateau: lower bound of the rate", def = "1e-6", min = 0,
+        max = TrainConfig.MAX_LEARNING_RATE) double minLearningRate,
     @Param(name = "weight_decay", doc = "L2 penalty lambda * sum(w^2) over conv and dense kernels (Keras l2(lambda); "
-        + "PyTorch SGD weight_decay = 2 lambda), >= 0; default: the task's (classification 1e-4; segmentation none)",
-        def = Param.NULL) Double weightDecay,
+        + "PyTorch SGD weight_decay = 2 lambda); default: the task's (classification 1e-4; segmentation none)",
+        def = Param.NULL, min = 0, max = 1) Double weightDecay,
     @Param(name = "crop_padding", doc = "classification: zero-pad this many pixels per side, then cut a random "
-        + "height x width window (validation: the centre), 0..1024", def = "0") int cropPadding,
+        + "height x width window (validation: the centre)", def = "0", min = 0, max = TrainConfig.MAX_CROP_PADDING)
+    int cropPadding,
     @Param(doc = "classification: random training flips, each with probability 0.5: none | horizontal | vertical | "
         + "both", def = "none") FlipMode flip,
     @Param(doc = "classification: random training rotation, uniform in [-rotation, rotation] degrees (linear "
-        + "interpolation, mirrored corners), 0..180", def = "0.0") double rotation,
-    @Param(name = "batch", doc = "samples per step, 1..4096 (the paper: 1)", def = "1") int batchSize,
-    @Param(name = "shuffle_buffer", doc = "shuffle buffer in samples, 0..1000000 (0 or 1 = no shuffling)", def = "64")
-    int shuffleBuffer,
-    @Param(doc = "batches prepared ahead by the background thread, 1..64", def = "4") int prefetch,
-    @Param(doc = "total training steps, >= 1", def = "1000") long steps,
+        + "interpolation, mirrored corners)", def = "0.0", min = 0, max = 180) double rotation,
+    @Param(name = "batch", doc = "samples per step (the paper: 1)", def = "1", min = 1, max = TrainConfig.MAX_BATCH)
+    int batchSize,
+    @Param(name = "shuffle_buffer", doc = "shuffle buffer in samples (0 or 1 = no shuffling)", def = "64", min = 0,
+        max = TrainConfig.MAX_SHUFFLE_BUFFER) int shuffleBuffer,
+    @Param(doc = "batches prepared ahead by the background thread", def = "4", min = 1, max = 64) int prefetch,
+    @Param(doc = "total training steps", def = "1000", min = 1, max = TrainConfig.MAX_STEPS) long steps,
     @Param(name = "early_stopping", doc = "stop after this many epochs without validation improvement (0 = off)",
-        def = "0") int earlyStoppingPatience,
-    @Param(name = "min_delta", doc = "smaller improvements do not count (early stopping, plateau), >= 0", def = "0.0")
-    double minDelta,
-    @Param(name = "checkpoint_every", doc = "write a checkpoint every N steps (0 = only at the end)", def = "0")
-    long checkpointEvery,
-    @Param(name = "keep_checkpoints", doc = "how many recent checkpoints to keep, >= 1 (resume falls back to older ones)",
-        def = "2") int keepCheckpoints,
+        def = "0", min = 0, max = TrainConfig.MAX_EPOCHS) int earlyStoppingPatience,
+    @Param(name = "min_delta", doc = "smaller improvements do not count (early stopping, plateau)", def = "0.0",
+        min = 0, max = 1e6) double minDelta,
+    @Param(name = "checkpoint_every", doc = "write a checkpoint every N steps (0 = only at the end)", def = "0",
+        min = 0, max = TrainConfig.MAX_STEPS) long checkpointEvery,
+    @Param(name = "keep_checkpoints", doc = "how many recent checkpoints to keep (resume falls back to older ones)",
+        def = "2", min = 1, max = 1000) int keepCheckpoints,
     @Param(doc = "continue from the newest good checkpoint in the output folder when there is one", def = "true")
     boolean resume,
     @Param(doc = "seeds initial weights, shuffling, crops and dropout (the stage sets the pipeline's or its own)",
-        def = "42", internal = true) long seed,
+        def = "42", internal = true, min = Long.MIN_VALUE, max = Long.MAX_VALUE) long seed,
     @Param(doc = "weight initializer: paper = N(0, sqrt(2/N))", def = "paper") WeightInit initializer,
     @Param(doc = "cpu | gpu", def = "cpu") Device device,
     @Param(doc = "fp32 | bf16 (oneDNN bfloat16 auto-mixed precision on the CPU)", def = "fp32") Precision precision,
-    @Param(name = "threads", doc = "TensorFlow intra-op threads (0 = all cores)", def = "0") int intraOpThreads,
-    @Param(name = "inter_threads", doc = "TensorFlow inter-op threads (0 = TensorFlow's choice)", def = "0")
-    int interOpThreads,
-    @Param(name = "log_every", doc = "steps between progress lines, >= 1", def = "10") int logEvery)
+    @Param(name = "threads", doc = "TensorFlow intra-op threads (0 = all cores)", def = "0", min = 0,
+        max = TrainConfig.MAX_THREADS) int intraOpThreads,
+    @Param(name = "inter_threads", doc = "TensorFlow inter-op threads (0 = TensorFlow's choice)", def = "0", min = 0,
+        max = TrainConfig.MAX_THREADS) int interOpThreads,
+    @Param(name = "log_every", doc = "steps between progress lines", def = "10", min = 1, max = TrainConfig.MAX_STEPS)
+    int logEvery)
     implements java.io.Serializable {
 
   /** Largest accepted input side (a 16384 x 16384 float tile is 1 GiB). */
   public static final int MAX_SIDE = 16384;
+  /** Most training steps (and any step count: decay_steps, boundaries, checkpoint_every, log_every): 10^9. */
+  public static final long MAX_STEPS = 1_000_000_000L;
+  /** Most epochs of patience (early stopping, plateau). */
+  public static final int MAX_EPOCHS = 100_000;
+  /** Largest base / minimum learning rate. */
+  public static final double MAX_LEARNING_RATE = 10;
+  /** Most samples per step. */
+  public static final int MAX_BATCH = 4096;
+  /** Most samples held by the shuffle buffer. */
+  public static final int MAX_SHUFFLE_BUFFER = 1_000_000;
+  /** Largest classification crop padding per side, pixels. */
+  public static final int MAX_CROP_PADDING = 1024;
+  /** Most TensorFlow threads of either pool. */
+  public static final int MAX_THREADS = 1024;
 
+  /** Every rule at once ({@link ConfigChecks}): all problems of a config are reported together. */
   public TrainConfig {
-    checkArgument(height > 0 && width > 0 && height <= MAX_SIDE && width <= MAX_SIDE,
+    ConfigChecks c = new ConfigChecks();
+    c.check(height > 0 && width > 0 && height <= MAX_SIDE && width <= MAX_SIDE,
         "input size must be 1..%s on each side, got %sx%s", MAX_SIDE, height, width);
-    checkArgument(loss != null && optimizer != null && schedule != null && initializer != null && device != null
+    c.check(loss != null && optimizer != null && schedule != null && initializer != null && device != null
         && precision != null, "loss, optimizer, schedule, initializer, device and precision must be set");
-    checkArgument(learningRate > 0 && learningRate <= 10, "learning_rate must be in (0, 10], got %s", learningRate);
-    checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
-    checkArgument(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), got %s, %s",
+    c.check(learningRate > 0 && learningRate <= MAX_LEARNING_RATE, "learning_rate must be in (0, %s], got %s",
+        (long) MAX_LEARNING_RATE, learningRate);
+    c.check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
+    c.check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), got %s, %s",
         beta1, beta2);
-    checkArgument(epsilon > 0, "adam_epsilon must be > 0, got %s", epsilon);
-    checkArgument(decayRate > 0 && decayRate <= 1, "decay_rate must be in (0, 1], got %s", decayRate);
-    checkArgument(decaySteps >= 1, "decay_steps must be >= 1, got %s", decaySteps);
-    checkArgument(plateauFactor > 0 && plateauFactor < 1, "plateau_factor must be in (0, 1), got %s", plateauFactor);
-    checkArgument(plateauPatience >= 0, "plateau_patience must be >= 0, got %s", plateauPatience);
-    checkArgument(minLearningRate >= 0, "min_learning_rate must be >= 0, got %s", minLearningRate);
-    checkArgument(boundaries != null, "boundaries must be a list (empty: none)");
-    boundaries = List.copyOf(boundaries);
-    checkArgument(weightDecay == null || (weightDecay >= 0 && weightDecay <= 1),
+    c.check(epsilon > 0 && epsilon <= 1, "adam_epsilon must be in (0, 1], got %s", epsilon);
+    c.check(decayRate > 0 && decayRate <= 1, "decay_rate must be in (0, 1], got %s", decayRate);
+    c.check(decaySteps >= 1 && decaySteps <= MAX_STEPS, "decay_steps must be 1..%s, got %s", MAX_STEPS, decaySteps);
+    c.check(plateauFactor > 0 && plateauFactor < 1, "plateau_factor must be in (0, 1), got %s", plateauFactor);
+    c.check(plateauPatience >= 0 && plateauPatience <= MAX_EPOCHS, "plateau_patience must be 0..%s, got %s",
+        MAX_EPOCHS, plateauPatience);
+    c.check(minLearningRate >= 0 && minLearningRate <= MAX_LEARNING_RATE, "min_learning_rate must be in [0, %s], got %s",
+        (long) MAX_LEARNING_RATE, minLearningRate);
+    if (c.check(boundaries != null, "boundaries must be a list (empty: none)")) {
+      boundaries = List.copyOf(boundaries);
+      for (Long b : boundaries) {
+        c.check(b != null && b >= 1 && b <= MAX_STEPS, "boundaries must be steps 1..%s, got %s", MAX_STEPS, b);
+      }
+    }
+    c.check(weightDecay == null || (weightDecay >= 0 && weightDecay <= 1),
         "weight_decay must be in [0, 1], got %s", weightDecay);
-    checkArgument(cropPadding >= 0 && cropPadding <= 1024, "crop_padding must be 0..1024, got %s", cropPadding);
-    checkArgument(flip != null, "flip must be none, horizontal, vertical or both");
-    checkArgument(rotation >= 0 && rotation <= 180, "rotation must be in [0, 180] degrees, got %s", rotation);
-    checkArgument(batchSize >= 1 && batchSize <= 4096, "batch must be 1..4096, got %s", batchSize);
-    checkArgument(shuffleBuffer >= 0 && shuffleBuffer <= 1_000_000, "shuffle_buffer must be 0..1000000, got %s",
-        shuffleBuffer);
-    checkArgument(prefetch >= 1 && prefetch <= 64, "prefetch must be 1..64, got %s", prefetch);
-    checkArgument(steps >= 1, "steps must be >= 1, got %s", steps);
-    checkArgument(earlyStoppingPatience >= 0, "early_stopping must be >= 0, got %s", earlyStoppingPatience);
-    checkArgument(minDelta >= 0, "min_delta must be >= 0, got %s", minDelta);
-    checkArgument(checkpointEvery >= 0, "checkpoint_every must be >= 0, got %s", checkpointEvery);
-    checkArgument(keepCheckpoints >= 1, "keep_checkpoints must be >= 1, got %s", keepCheckpoints);
-    checkArgument(intraOpThreads >= 0 && interOpThreads >= 0 && intraOpThreads <= 1024 && interOpThreads <= 1024,
-        "thread counts must be 0..1024, got %s/%s", intraOpThreads, interOpThreads);
-    checkArgument(logEvery >= 1, "log_every must be >= 1, got %s", logEvery);
+    c.check(cropPadding >= 0 && cropPadding <= MAX_CROP_PADDING, "crop_padding must be 0..%s, got %s",
+        MAX_CROP_PADDING, cropPadding);
+    c.check(flip != null, "flip must be none, horizontal, vertical or both");
+    c.check(rotation >= 0 && rotation <= 180, "rotation must be in [0, 180] degrees, got %s", rotation);
+    c.check(batchSize >= 1 && batchSize <= MAX_BATCH, "batch must be 1..%s, got %s", MAX_BATCH, batchSize);
+    c.check(shuffleBuffer >= 0 && shuffleBuffer <= MAX_SHUFFLE_BUFFER, "shuffle_buffer must be 0..%s, got %s",
+        MAX_SHUFFLE_BUFFER, shuffleBuffer);
+    c.check(prefetch >= 1 && prefetch <= 64, "prefetch must be 1..64, got %s", prefetch);
+    c.check(steps >= 1 && steps <= MAX_STEPS, "steps must be 1..%s, got %s", MAX_STEPS, steps);
+    c.check(earlyStoppingPatience >= 0 && earlyStoppingPatience <= MAX_EPOCHS, "early_stopping must be 0..%s, got %s",
+        MAX_EPOCHS, earlyStoppingPatience);
+    c.check(minDelta >= 0 && minDelta <= 1e6, "min_delta must be in [0, 1000000], got %s", minDelta);
+    c.check(checkpointEvery >= 0 && checkpointEvery <= MAX_STEPS, "checkpoint_every must be 0..%s, got %s",
+        MAX_STEPS, checkpointEvery);
+    c.check(keepCheckpoints >= 1 && keepCheckpoints <= 1000, "keep_checkpoints must be 1..1000, got %s",
+        keepCheckpoints);
+    c.check(intraOpThreads >= 0 && interOpThreads >= 0 && intraOpThreads <= MAX_THREADS
+        && interOpThreads <= MAX_THREADS, "thread counts must be 0..%s, got %s/%s", MAX_THREADS, intraOpThreads,
+        interOpThreads);
+    c.check(logEvery >= 1 && logEvery <= MAX_STEPS, "log_every must be 1..%s, got %s", MAX_STEPS, logEvery);
+    c.done();
   }
 
   /** The {@code @Param} defaults (paper-like: cross-entropy, SGD momentum 0.99, lr 0.01 constant, batch 1) for this size. */

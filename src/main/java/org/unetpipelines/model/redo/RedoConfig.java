@@ -2,6 +2,7 @@ package org.unetpipelines.model.redo;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.model.ModelConfig;
 
@@ -17,72 +18,100 @@ import org.unetpipelines.model.ModelConfig;
  */
 public record RedoConfig(
     @Param(doc = "redo") String family,
-    @Param(doc = "regions K (masks summing to 1; 2 = object and background, sigmoid)", def = "2") int regions,
-    @Param(doc = "size of each region's latent code z_k", def = "32") int nz,
-    @Param(name = "mask_filters", doc = "mask network F width nf (channels nf/4, nf/2, nf)", def = "64") int maskFilters,
-    @Param(name = "mask_res_blocks", doc = "residual blocks in F", def = "3") int maskResBlocks,
-    @Param(name = "generator_filters", doc = "region generator width nf (16nf at 4x4 down to nf)", def = "32")
+    @Param(doc = "regions K (masks summing to 1; 2 = object and background, sigmoid)", def = "2",
+        min = 2, max = 8) int regions,
+    @Param(doc = "size of each region's latent code z_k", def = "32", min = 1, max = 1024) int nz,
+    @Param(name = "mask_filters", doc = "mask network F width nf (channels nf/4, nf/2, nf)", def = "64",
+        min = 4, max = 1024) int maskFilters,
+    @Param(name = "mask_res_blocks", doc = "residual blocks in F", def = "3", min = 0, max = 16) int maskResBlocks,
+    @Param(name = "generator_filters", doc = "region generator width nf (16nf at 4x4 down to nf)", def = "32",
+        min = 1, max = 256)
     int generatorFilters,
-    @Param(name = "discriminator_filters", doc = "discriminator width nf (nf up to 16nf)", def = "64")
+    @Param(name = "discriminator_filters", doc = "discriminator width nf (nf up to 16nf)", def = "64",
+        min = 1, max = 256)
     int discriminatorFilters,
-    @Param(name = "encoder_filters", doc = "z-encoder (delta) width nf", def = "64") int encoderFilters,
+    @Param(name = "encoder_filters", doc = "z-encoder (delta) width nf", def = "64",
+        min = 1, max = 256) int encoderFilters,
     @Param(name = "generator_attention", doc = "self-attention in each G_k before its last block", def = "true")
     boolean generatorAttention,
     @Param(name = "discriminator_attention", doc = "self-attention in D after its first block", def = "true")
     boolean discriminatorAttention,
-    @Param(name = "channels", doc = "image channels", def = "3") int channels,
-    @Param(doc = "mask temperature T: sigmoid(logit / T)", def = "1.0") double temperature,
-    @Param(name = "lambda_z", doc = "weight of the z-reconstruction MSE in the generator loss", def = "5.0") double lambdaZ,
-    @Param(name = "lr_mask", doc = "Adam learning rate of F", def = "1e-5") double lrMask,
-    @Param(name = "lr_generator", doc = "Adam learning rate of the G_k", def = "1e-4") double lrGenerator,
-    @Param(name = "lr_discriminator", doc = "Adam learning rate of D", def = "1e-4") double lrDiscriminator,
-    @Param(name = "lr_encoder", doc = "Adam learning rate of delta", def = "1e-4") double lrEncoder,
-    @Param(name = "weight_decay_mask", doc = "coupled L2 weight decay of F (PyTorch Adam weight_decay)", def = "1e-4")
+    @Param(name = "channels", doc = "image channels", def = "3", min = 1, max = ModelConfig.MAX_CHANNELS) int channels,
+    @Param(doc = "mask temperature T: sigmoid(logit / T)", def = "1.0",
+        min = 0, minExclusive = true, max = 1000) double temperature,
+    @Param(name = "lambda_z", doc = "weight of the z-reconstruction MSE in the generator loss", def = "5.0",
+        min = 0, max = 1e6) double lambdaZ,
+    @Param(name = "lr_mask", doc = "Adam learning rate of F", def = "1e-5",
+        min = 0, minExclusive = true, max = 1, maxExclusive = true) double lrMask,
+    @Param(name = "lr_generator", doc = "Adam learning rate of the G_k", def = "1e-4",
+        min = 0, minExclusive = true, max = 1, maxExclusive = true) double lrGenerator,
+    @Param(name = "lr_discriminator", doc = "Adam learning rate of D", def = "1e-4",
+        min = 0, minExclusive = true, max = 1, maxExclusive = true) double lrDiscriminator,
+    @Param(name = "lr_encoder", doc = "Adam learning rate of delta", def = "1e-4",
+        min = 0, minExclusive = true, max = 1, maxExclusive = true) double lrEncoder,
+    @Param(name = "weight_decay_mask", doc = "coupled L2 weight decay of F (PyTorch Adam weight_decay)", def = "1e-4",
+        min = 0, max = 1)
     double weightDecayMask,
-    @Param(doc = "Adam beta1 of every network", def = "0.0") double beta1,
-    @Param(doc = "Adam beta2 of every network", def = "0.9") double beta2,
-    @Param(doc = "Adam epsilon of every network", def = "1e-8") double epsilon,
+    @Param(doc = "Adam beta1 of every network", def = "0.0", min = 0, max = 1, maxExclusive = true) double beta1,
+    @Param(doc = "Adam beta2 of every network", def = "0.9", min = 0, max = 1, maxExclusive = true) double beta2,
+    @Param(doc = "Adam epsilon of every network", def = "1e-8", min = 0, minExclusive = true, max = 1) double epsilon,
     @Param(name = "restart_threshold", doc = "restart when the smallest region's mean area is below this (0 = never)",
-        def = "0.1") double restartThreshold,
-    @Param(name = "restart_until", doc = "restarts only within this many steps of an attempt", def = "7000")
+        def = "0.1", min = 0, max = 0.5, maxExclusive = true) double restartThreshold,
+    @Param(name = "restart_until", doc = "restarts only within this many steps of an attempt (0: none)", def = "7000",
+        min = 0,
+        max = RedoConfig.MAX_RESTART_STEPS)
     long restartUntil,
-    @Param(name = "restart_check_every", doc = "steps between collapse checks", def = "500") long restartCheckEvery,
-    @Param(name = "restart_max", doc = "restarts at most this many times in one run", def = "10") int restartMax)
+    @Param(name = "restart_check_every", doc = "steps between collapse checks", def = "500", min = 1,
+        max = RedoConfig.MAX_RESTART_STEPS) long restartCheckEvery,
+    @Param(name = "restart_max", doc = "restarts at most this many times in one run", def = "10",
+        min = 0, max = 1000) int restartMax)
     implements ModelConfig, java.io.Serializable {
 
   public static final String FAMILY = "redo";
+  /** Longest restart window and check interval, steps (the training steps' own limit, TrainConfig.MAX_STEPS). */
+  public static final long MAX_RESTART_STEPS = 1_000_000_000L;
 
+  /** Every rule at once ({@link ConfigChecks}): all problems are reported together. */
   public RedoConfig {
-    checkArgument(FAMILY.equals(family), "family must be redo, got %s", family);
-    checkArgument(regions >= 2 && regions <= 8, "regions must be 2..8, got %s", regions);
-    checkArgument(nz >= 1 && nz <= 1024, "nz must be 1..1024, got %s", nz);
-    checkArgument(maskFilters >= 4 && maskFilters % 4 == 0 && maskFilters <= 1024,
+    ConfigChecks c = new ConfigChecks();
+    c.check(FAMILY.equals(family), "family must be redo, got %s", family);
+    boolean regionsOk = c.check(regions >= 2 && regions <= 8, "regions must be 2..8, got %s", regions);
+    c.check(nz >= 1 && nz <= 1024, "nz must be 1..1024, got %s", nz);
+    c.check(maskFilters >= 4 && maskFilters % 4 == 0 && maskFilters <= 1024,
         "mask_filters must be a multiple of 4 in 4..1024, got %s", maskFilters);
-    checkArgument(maskResBlocks >= 0 && maskResBlocks <= 16, "mask_res_blocks must be 0..16, got %s", maskResBlocks);
-    checkArgument(generatorFilters >= 1 && generatorFilters <= 256, "generator_filters must be 1..256, got %s",
+    c.check(maskResBlocks >= 0 && maskResBlocks <= 16, "mask_res_blocks must be 0..16, got %s", maskResBlocks);
+    c.check(generatorFilters >= 1 && generatorFilters <= 256, "generator_filters must be 1..256, got %s",
         generatorFilters);
-    checkArgument(discriminatorFilters >= 1 && discriminatorFilters <= 256,
+    c.check(discriminatorFilters >= 1 && discriminatorFilters <= 256,
         "discriminator_filters must be 1..256, got %s", discriminatorFilters);
-    checkArgument(encoderFilters >= 1 && encoderFilters <= 256, "encoder_filters must be 1..256, got %s",
+    c.check(encoderFilters >= 1 && encoderFilters <= 256, "encoder_filters must be 1..256, got %s",
         encoderFilters);
-    checkArgument(!generatorAttention || generatorFilters >= 1, "generator attention needs generator_filters >= 1");
-    checkArgument(!discriminatorAttention || discriminatorFilters % 2 == 0,
+    c.check(!discriminatorAttention || discriminatorFilters % 2 == 0,
         "discriminator attention needs an even discriminator_filters, got %s", discriminatorFilters);
-    checkArgument(channels >= 1 && channels <= 4, "channels must be 1..4, got %s", channels);
-    checkArgument(temperature > 0, "temperature must be > 0, got %s", temperature);
-    checkArgument(lambdaZ >= 0, "lambda_z must be >= 0, got %s", lambdaZ);
+    c.check(channels >= 1 && channels <= ModelConfig.MAX_CHANNELS, "channels must be 1..%s, got %s",
+        ModelConfig.MAX_CHANNELS, channels);
+    c.check(temperature > 0 && temperature <= 1000, "temperature must be in (0, 1000], got %s", temperature);
+    c.check(lambdaZ >= 0 && lambdaZ <= 1e6, "lambda_z must be in [0, 1000000], got %s", lambdaZ);
     for (double lr : new double[] {lrMask, lrGenerator, lrDiscriminator, lrEncoder}) {
-      checkArgument(lr > 0 && lr < 1, "learning rates must be in (0, 1), got %s", lr);
+      c.check(lr > 0 && lr < 1, "learning rates must be in (0, 1), got %s", lr);
     }
-    checkArgument(weightDecayMask >= 0, "weight_decay_mask must be >= 0, got %s", weightDecayMask);
-    checkArgument(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), got %s, %s",
+    c.check(weightDecayMask >= 0 && weightDecayMask <= 1, "weight_decay_mask must be in [0, 1], got %s",
+        weightDecayMask);
+    c.check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1), got %s, %s",
         beta1, beta2);
-    checkArgument(epsilon > 0, "epsilon must be > 0, got %s", epsilon);
-    checkArgument(restartThreshold >= 0 && restartThreshold < 1.0 / regions,
-        "restart_threshold must be in [0, 1/regions), got %s", restartThreshold);
-    checkArgument(restartUntil >= 0 && restartCheckEvery >= 1, "restart_until must be >= 0 and restart_check_every >= 1");
-    checkArgument(restartMax >= 0 && restartMax <= 1000, "restart_max must be 0..1000, got %s", restartMax);
+    c.check(epsilon > 0 && epsilon <= 1, "epsilon must be in (0, 1], got %s", epsilon);
+    if (regionsOk) {
+      c.check(restartThreshold >= 0 && restartThreshold < 1.0 / regions,
+          "restart_threshold must be in [0, 1/regions) = [0, %s), got %s", 1.0 / regions, restartThreshold);
+    }
+    c.check(restartUntil >= 0 && restartUntil <= RedoConfig.MAX_RESTART_STEPS,
+        "restart_until must be 0..%s steps, got %s", RedoConfig.MAX_RESTART_STEPS, restartUntil);
+    c.check(restartCheckEvery >= 1 && restartCheckEvery <= RedoConfig.MAX_RESTART_STEPS,
+        "restart_check_every must be 1..%s steps, got %s", RedoConfig.MAX_RESTART_STEPS, restartCheckEvery);
+    c.check(restartMax >= 0 && restartMax <= 1000, "restart_max must be 0..1000, got %s", restartMax);
+    c.done();
   }
+
 
   /** The original code's defaults (Flowers: generator nf 32, self-attention in G and D). */
   public static RedoConfig defaults() {

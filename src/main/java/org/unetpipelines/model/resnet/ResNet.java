@@ -9,6 +9,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.StridedSlice;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.ConfiguredNet;
 import org.unetpipelines.model.ClassifierNet;
 import org.unetpipelines.model.Layers;
 import org.unetpipelines.model.Padding;
@@ -32,40 +33,19 @@ import org.unetpipelines.model.Padding;
  * pads only bottom / right for even sizes); batch norm uses PyTorch's momentum 0.1 and epsilon 1e-5. ResNet-20 with f = 16: 269,722 parameters for 3 input
  * channels and 10 classes, 269,434 for 1.
  */
-public final class ResNet implements ClassifierNet {
-  private final ResNetConfig config;
-
+public final class ResNet extends ConfiguredNet<ResNetConfig> implements ClassifierNet {
   private ResNet(ResNetConfig config) {
-    this.config = config;
+    super(config);
   }
 
   public static ResNet of(ResNetConfig config) {
     return new ResNet(java.util.Objects.requireNonNull(config, "config"));
   }
 
-  public ResNetConfig config() {
-    return config;
-  }
-
-  @Override
-  public String family() {
-    return config.family();
-  }
-
   @Override
   public String variant() {
     return String.format(Locale.ROOT, "resnet%d-f%d-c%d-k%d", config.depth(), config.baseFilters(),
         config.inputChannels(), config.classes());
-  }
-
-  @Override
-  public int classes() {
-    return config.classes();
-  }
-
-  @Override
-  public int inputChannels() {
-    return config.inputChannels();
   }
 
   @Override

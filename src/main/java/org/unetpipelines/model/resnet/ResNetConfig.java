@@ -1,8 +1,8 @@
 package org.unetpipelines.model.resnet;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.model.ClassificationModel;
 
 /**
@@ -18,21 +18,31 @@ import org.unetpipelines.model.ClassificationModel;
  */
 public record ResNetConfig(
     @Param(doc = "resnet") String family,
-    @Param(doc = "layers with weights, 6n+2: 20, 32, 44, 56, 110, ... (n basic blocks per stage)", def = "20")
-    int depth,
-    @Param(name = "filters", doc = "filters of the first stage, doubled in stages 2 and 3 (the paper: 16), 1..1024",
-        def = "16") int baseFilters,
-    @Param(doc = "classes, >= 2 (softmax)", def = "10") int classes,
-    @Param(name = "channels", doc = "image channels, 1..4", def = "1") int inputChannels)
+    @Param(doc = "layers with weights, 6n+2: 20, 32, 44, 56, 110, ... (n basic blocks per stage)", def = "20",
+        min = 8, max = ResNetConfig.MAX_DEPTH) int depth,
+    @Param(name = "filters", doc = "filters of the first stage, doubled in stages 2 and 3 (the paper: 16)",
+        def = "16", min = 1, max = ResNetConfig.MAX_FILTERS) int baseFilters,
+    @Param(doc = "classes (softmax)", def = "10", min = 2, max = ModelConfig.MAX_CLASSES) int classes,
+    @Param(name = "channels", doc = "image channels", def = "1", min = 1, max = ModelConfig.MAX_CHANNELS)
+    int inputChannels)
     implements ClassificationModel, java.io.Serializable {
 
+  /** Deepest ResNet (He et al.'s largest CIFAR net, n = 200). */
+  public static final int MAX_DEPTH = 1202;
+  public static final int MAX_FILTERS = 1024;
+
+  /** Every rule at once ({@link ConfigChecks}): all problems are reported together. */
   public ResNetConfig {
-    checkArgument("resnet".equals(family), "family must be resnet, got %s", family);
-    checkArgument(depth >= 8 && (depth - 2) % 6 == 0 && depth <= 1202,
-        "depth must be 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...; at most 1202), got %s", depth);
-    checkArgument(baseFilters >= 1 && baseFilters <= 1024, "filters must be 1..1024, got %s", baseFilters);
-    checkArgument(classes >= 2, "classes must be >= 2, got %s", classes);
-    checkArgument(inputChannels >= 1 && inputChannels <= 4, "channels must be 1..4, got %s", inputChannels);
+    ConfigChecks c = new ConfigChecks();
+    c.check("resnet".equals(family), "family must be resnet, got %s", family);
+    c.check(depth >= 8 && (depth - 2) % 6 == 0 && depth <= MAX_DEPTH,
+        "depth must be 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...; at most %s), got %s", MAX_DEPTH, depth);
+    c.check(baseFilters >= 1 && baseFilters <= MAX_FILTERS, "filters must be 1..%s, got %s", MAX_FILTERS, baseFilters);
+    c.check(classes >= 2 && classes <= ModelConfig.MAX_CLASSES, "classes must be >= 2 and at most %s, got %s",
+        ModelConfig.MAX_CLASSES, classes);
+    c.check(inputChannels >= 1 && inputChannels <= ModelConfig.MAX_CHANNELS, "channels must be 1..%s, got %s",
+        ModelConfig.MAX_CHANNELS, inputChannels);
+    c.done();
   }
 
   /** ResNet-{@code depth} with 16 filters for {@code channels}-channel images and {@code classes} classes. */

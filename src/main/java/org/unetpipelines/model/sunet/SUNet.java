@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
+import org.unetpipelines.model.ConfiguredNet;
 import org.unetpipelines.model.ClassifierNet;
 import org.unetpipelines.model.Layers;
 import org.unetpipelines.model.Padding;
@@ -39,40 +40,19 @@ import org.unetpipelines.model.Padding;
  * with padding = dilation is a dilated convolution with the kernel flipped, so it is built as one (the
  * same function class and parameter count). Pools after the dilated blocks are 1x1 (identity).
  */
-public final class SUNet implements ClassifierNet {
-  private final SUNetConfig config;
-
+public final class SUNet extends ConfiguredNet<SUNetConfig> implements ClassifierNet {
   private SUNet(SUNetConfig config) {
-    this.config = config;
+    super(config);
   }
 
   public static SUNet of(SUNetConfig config) {
     return new SUNet(java.util.Objects.requireNonNull(config, "config"));
   }
 
-  public SUNetConfig config() {
-    return config;
-  }
-
-  @Override
-  public String family() {
-    return config.family();
-  }
-
   @Override
   public String variant() {
     return String.format(Locale.ROOT, "%s-os%d-c%d-k%d", config.variant().yaml(), config.outputStride(),
         config.inputChannels(), config.classes());
-  }
-
-  @Override
-  public int classes() {
-    return config.classes();
-  }
-
-  @Override
-  public int inputChannels() {
-    return config.inputChannels();
   }
 
   @Override

@@ -1,9 +1,9 @@
 package org.unetpipelines.model.sunet;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.util.List;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.model.ClassificationModel;
 
 /**
@@ -22,9 +22,10 @@ public record SUNetConfig(
     @Param(doc = "sunet64 | sunet128 | sunet7_128 (ImageNet-size inputs, >= 61x61 at output stride 32) | "
         + "u1 | u2 (SUNet-64 cut after block 1 / block 2, for 32x32 inputs)", def = "u1") Variant variant,
     @Param(name = "output_stride", doc = "32 (classification) | 16 | 8 (dilated last blocks; sunet64/128/7_128 only)",
-        def = "32") int outputStride,
-    @Param(doc = "classes, >= 2 (softmax)", def = "10") int classes,
-    @Param(name = "channels", doc = "image channels, 1..4", def = "1") int inputChannels)
+        def = "32", min = 8, max = 32) int outputStride,
+    @Param(doc = "classes (softmax)", def = "10", min = 2, max = ModelConfig.MAX_CLASSES) int classes,
+    @Param(name = "channels", doc = "image channels", def = "1", min = 1, max = ModelConfig.MAX_CHANNELS)
+    int inputChannels)
     implements ClassificationModel, java.io.Serializable {
 
   /** One block of U-Net modules: how many, their output width M, and encoder levels (2; the last block of the ImageNet nets 1). */
@@ -75,15 +76,21 @@ public record SUNetConfig(
   public static final int STEM_FILTERS = 64;
 
   public SUNetConfig {
-    checkArgument("sunet".equals(family), "family must be sunet, got %s", family);
-    checkArgument(variant != null, "variant must be sunet64, sunet128, sunet7_128, u1 or u2");
-    checkArgument(outputStride == 32 || outputStride == 16 || outputStride == 8,
+    ConfigChecks c = new ConfigChecks();
+    c.check("sunet".equals(family), "family must be sunet, got %s", family);
+    boolean variantOk = c.check(variant != null, "variant must be sunet64, sunet128, sunet7_128, u1 or u2");
+    boolean strideOk = c.check(outputStride == 32 || outputStride == 16 || outputStride == 8,
         "output_stride must be 32, 16 or 8, got %s", outputStride);
-    checkArgument(outputStride == 32 || variant.imagenet(),
-        "output_stride %s (dilated blocks) exists for sunet64, sunet128 and sunet7_128 only, not %s", outputStride,
-        variant.yaml());
-    checkArgument(classes >= 2, "classes must be >= 2, got %s", classes);
-    checkArgument(inputChannels >= 1 && inputChannels <= 4, "channels must be 1..4, got %s", inputChannels);
+    if (variantOk && strideOk) {
+      c.check(outputStride == 32 || variant.imagenet(),
+          "output_stride %s (dilated blocks) exists for sunet64, sunet128 and sunet7_128 only, not %s", outputStride,
+          variant.yaml());
+    }
+    c.check(classes >= 2 && classes <= ModelConfig.MAX_CLASSES, "classes must be >= 2 and at most %s, got %s",
+        ModelConfig.MAX_CLASSES, classes);
+    c.check(inputChannels >= 1 && inputChannels <= ModelConfig.MAX_CHANNELS, "channels must be 1..%s, got %s",
+        ModelConfig.MAX_CHANNELS, inputChannels);
+    c.done();
   }
 
   public static SUNetConfig of(Variant variant, int outputStride, int channels, int classes) {

@@ -8,6 +8,7 @@ import org.tensorflow.types.TFloat32;
 import org.unetpipelines.model.Blocks;
 import org.unetpipelines.model.Layers;
 import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.ConfiguredNet;
 import org.unetpipelines.model.SegmentationNet;
 
 /**
@@ -15,24 +16,13 @@ import org.unetpipelines.model.SegmentationNet;
  * {@link Blocks#down} steps, dropout at its end, an expanding path of {@link Blocks#up} steps with
  * (cropped) skip connections, and a 1x1 head to {@code classes} logits.
  */
-public final class UNet implements SegmentationNet {
-  private final UNetConfig config;
-
+public final class UNet extends ConfiguredNet<UNetConfig> implements SegmentationNet {
   private UNet(UNetConfig config) {
-    this.config = config;
+    super(config);
   }
 
   public static UNet of(UNetConfig config) {
     return new UNet(java.util.Objects.requireNonNull(config, "config"));
-  }
-
-  public UNetConfig config() {
-    return config;
-  }
-
-  @Override
-  public String family() {
-    return config.family();
   }
 
   @Override
@@ -54,16 +44,6 @@ public final class UNet implements SegmentationNet {
     m.put("dropout", config.dropout());
     m.put("skip", config.skip());
     return m;
-  }
-
-  @Override
-  public int classes() {
-    return config.classes();
-  }
-
-  @Override
-  public int inputChannels() {
-    return config.inputChannels();
   }
 
   /** Output side for an input side, or -1 when the side does not fit the geometry. */

@@ -1,8 +1,8 @@
 package org.unetpipelines.model.unet;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.model.Padding;
 import org.unetpipelines.model.SegmentationModel;
 import org.unetpipelines.model.Upsampling;
@@ -25,31 +25,43 @@ import org.unetpipelines.model.Upsampling;
  */
 public record UNetConfig(
     @Param(doc = "unet | wide_unet") String family,
-    @Param(doc = "number of 2x2 poolings (the paper: 4 -> five levels), 1..6", def = "4") int depth,
-    @Param(name = "filters", doc = "filters of the first level, doubling per level (the paper: 64)", def = "16")
-    int baseFilters,
+    @Param(doc = "number of 2x2 poolings (the paper: 4 -> five levels)", def = "4", min = 1, max = UNetConfig.MAX_DEPTH)
+    int depth,
+    @Param(name = "filters", doc = "filters of the first level, doubling per level (the paper: 64)", def = "16",
+        min = 1, max = UNetConfig.MAX_FILTERS) int baseFilters,
     @Param(doc = "valid (paper geometry, output smaller than input, cropped skips) or same", def = "same")
     Padding padding,
     @Param(doc = "how the expanding path doubles the resolution", def = "transpose") Upsampling upsampling,
     @Param(name = "batch_norm", doc = "batch norm after each 3x3 convolution", def = "false") boolean batchNorm,
-    @Param(doc = "dropout rate at the end of the contracting path, 0..0.95 (the paper: 0.5)", def = "0.0")
-    float dropout,
-    @Param(doc = "1 = sigmoid foreground probability, >= 2 = softmax classes", def = "1") int classes,
-    @Param(name = "channels", doc = "image channels", def = "1") int inputChannels,
+    @Param(doc = "dropout rate at the end of the contracting path (the paper: 0.5)", def = "0.0", min = 0,
+        max = 0.95) float dropout,
+    @Param(doc = "1 = sigmoid foreground probability, >= 2 = softmax classes", def = "1", min = 1,
+        max = ModelConfig.MAX_CLASSES) int classes,
+    @Param(name = "channels", doc = "image channels", def = "1", min = 1, max = ModelConfig.MAX_CHANNELS)
+    int inputChannels,
     @Param(doc = "skip connections (false: the 'Understanding U-Net' no-skip comparison)", def = "true") boolean skip)
     implements SegmentationModel, java.io.Serializable {
 
   public static final int MAX_DEPTH = 6;
+  /** Most filters of the first level (the deepest level then has 1024 x 2^depth). */
+  public static final int MAX_FILTERS = 1024;
+  public static final float MAX_DROPOUT = 0.95f;
 
+  /** Every rule at once ({@link ConfigChecks}): all problems are reported together. */
   public UNetConfig {
-    checkArgument("unet".equals(family) || "wide_unet".equals(family), "family must be unet or wide_unet, got %s", family);
-    checkArgument(depth >= 1 && depth <= MAX_DEPTH, "depth must be 1..%s, got %s", MAX_DEPTH, depth);
-    checkArgument(baseFilters >= 1 && baseFilters <= 1024, "base filters must be 1..1024, got %s", baseFilters);
-    checkArgument(padding != null, "padding must be valid or same");
-    checkArgument(upsampling != null, "upsampling must be transpose, bilinear, nearest, pixel_shuffle or max_unpool");
-    checkArgument(dropout >= 0f && dropout <= 0.95f, "dropout must be in [0, 0.95], got %s", dropout);
-    checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
-    checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);
+    ConfigChecks c = new ConfigChecks();
+    c.check("unet".equals(family) || "wide_unet".equals(family), "family must be unet or wide_unet, got %s", family);
+    c.check(depth >= 1 && depth <= MAX_DEPTH, "depth must be 1..%s, got %s", MAX_DEPTH, depth);
+    c.check(baseFilters >= 1 && baseFilters <= MAX_FILTERS, "base filters must be 1..%s, got %s", MAX_FILTERS,
+        baseFilters);
+    c.check(padding != null, "padding must be valid or same");
+    c.check(upsampling != null, "upsampling must be transpose, bilinear, nearest, pixel_shuffle or max_unpool");
+    c.check(dropout >= 0f && dropout <= MAX_DROPOUT, "dropout must be in [0, 0.95], got %s", dropout);
+    c.check(classes >= 1 && classes <= ModelConfig.MAX_CLASSES,
+        "classes must be >= 1 (1 = sigmoid, >= 2 = softmax) and at most %s, got %s", ModelConfig.MAX_CLASSES, classes);
+    c.check(inputChannels >= 1 && inputChannels <= ModelConfig.MAX_CHANNELS, "input channels must be 1..%s, got %s",
+        ModelConfig.MAX_CHANNELS, inputChannels);
+    c.done();
   }
 
   /** A U-Net ({@code family: unet}) with skip connections. */

@@ -14,6 +14,7 @@ import org.tensorflow.types.TFloat32;
 import org.unetpipelines.model.Blocks;
 import org.unetpipelines.model.Layers;
 import org.unetpipelines.model.Padding;
+import org.unetpipelines.model.ConfiguredNet;
 import org.unetpipelines.model.SegmentationNet;
 import org.unetpipelines.model.Upsampling;
 
@@ -42,24 +43,13 @@ import org.unetpipelines.model.Upsampling;
  * head of that name ({@code <scope>/L<d>/kernel}), so a pruned network reuses a full network's
  * trained weights.
  */
-public final class UNetPlusPlus implements SegmentationNet {
-  private final UNetPlusPlusConfig config;
-
+public final class UNetPlusPlus extends ConfiguredNet<UNetPlusPlusConfig> implements SegmentationNet {
   private UNetPlusPlus(UNetPlusPlusConfig config) {
-    this.config = config;
+    super(config);
   }
 
   public static UNetPlusPlus of(UNetPlusPlusConfig config) {
     return new UNetPlusPlus(Objects.requireNonNull(config, "config"));
-  }
-
-  public UNetPlusPlusConfig config() {
-    return config;
-  }
-
-  @Override
-  public String family() {
-    return config.family();
   }
 
   @Override
@@ -90,16 +80,6 @@ public final class UNetPlusPlus implements SegmentationNet {
       m.put("head", "L" + c.builtDepth());
     }
     return m;
-  }
-
-  @Override
-  public int classes() {
-    return config.classes();
-  }
-
-  @Override
-  public int inputChannels() {
-    return config.inputChannels();
   }
 
   /**

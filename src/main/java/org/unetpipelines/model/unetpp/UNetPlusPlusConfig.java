@@ -1,10 +1,10 @@
 package org.unetpipelines.model.unetpp;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.util.List;
 import java.util.Locale;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
+import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.model.SegmentationModel;
 
 /**
@@ -27,9 +27,10 @@ import org.unetpipelines.model.SegmentationModel;
  */
 public record UNetPlusPlusConfig(
     @Param(doc = "unetpp (dense skips X^{i,0..j-1}) | unetplus (neighbour skip X^{i,j-1} only)") String family,
-    @Param(doc = "filters of the five levels X^{0,j} .. X^{4,j}", def = "[32, 64, 128, 256, 512]") List<Integer> filters,
-    @Param(doc = "dropout rate after every 3x3 convolution, 0..0.95 (the original code: 0.5)", def = "0.5")
-    float dropout,
+    @Param(doc = "filters of the five levels X^{0,j} .. X^{4,j}", def = "[32, 64, 128, 256, 512]", min = 1,
+        max = UNetPlusPlusConfig.MAX_FILTERS) List<Integer> filters,
+    @Param(doc = "dropout rate after every 3x3 convolution (the original code: 0.5)", def = "0.5", min = 0,
+        max = 0.95) float dropout,
     @Param(name = "batch_norm", doc = "batch norm after each 3x3 convolution (the original code: none)",
         def = "false") boolean batchNorm,
     @Param(name = "deep_supervision", doc = "heads L1..L4 on X^{0,1..4} (false: one head on X^{0,4})",
@@ -39,9 +40,11 @@ public record UNetPlusPlusConfig(
     @Param(name = "head_loss", doc = "training loss of several heads: sum (Keras) or mean of theirs",
         def = "sum") HeadLoss headLoss,
     @Param(doc = "0 = the full network; d = 1..4: UNet++ L_d, only the nodes with i + j <= d and head L_d"
-        + " (needs deep_supervision)", def = "0") int prune,
-    @Param(doc = "1 = sigmoid foreground probability, >= 2 = softmax classes", def = "1") int classes,
-    @Param(name = "channels", doc = "image channels", def = "1") int inputChannels)
+        + " (needs deep_supervision)", def = "0", min = 0, max = UNetPlusPlusConfig.DEPTH) int prune,
+    @Param(doc = "1 = sigmoid foreground probability, >= 2 = softmax classes", def = "1", min = 1,
+        max = ModelConfig.MAX_CLASSES) int classes,
+    @Param(name = "channels", doc = "image channels", def = "1", min = 1, max = ModelConfig.MAX_CHANNELS)
+    int inputChannels)
     implements SegmentationModel, java.io.Serializable {
 
   /** Which earlier nodes of its level a skip-pathway node X^{i,j} concatenates. */
@@ -87,32 +90,46 @@ public record UNetPlusPlusConfig(
   /** The original code's dropout after every convolution. */
   public static final float DEFAULT_DROPOUT = 0.5f;
   public static final float MAX_DROPOUT = 0.95f;
+  /** Most filters of one level. */
+  public static final int MAX_FILTERS = 2048;
 
+  /** Every rule at once ({@link ConfigChecks}): all problems are reported together. */
   public UNetPlusPlusConfig {
-    checkArgument(UNETPP.equals(family) || UNETPLUS.equals(family), "family must be unetpp or unetplus, got %s", family);
-    checkArgument(filters != null && filters.size() == LEVELS,
-        "filters must list %s levels (X^{0,j} .. X^{4,j}), e.g. [32, 64, 128, 256, 512], got %s", LEVELS, filters);
-    for (Integer f : filters) {
-      checkArgument(f != null && f >= 1 && f <= 2048, "filters must be 1..2048 per level, got %s", filters);
+    ConfigChecks c = new ConfigChecks();
+    c.check(UNETPP.equals(family) || UNETPLUS.equals(family), "family must be unetpp or unetplus, got %s", family);
+    if (c.check(filters != null && filters.size() == LEVELS,
+        "filters must list %s levels (X^{0,j} .. X^{4,j}), e.g. [32, 64, 128, 256, 512], got %s", LEVELS, filters)) {
+      boolean each = true;
+      for (Integer f : filters) {
+        each &= f != null && f >= 1 && f <= MAX_FILTERS;
+      }
+      if (c.check(each, "filters must be 1..%s per level, got %s", MAX_FILTERS, filters)) {
+        filters = List.copyOf(filters);
+      }
     }
-    filters = List.copyOf(filters);
-    checkArgument(dropout >= 0f && dropout <= MAX_DROPOUT, "dropout must be in [0, %s], got %s", MAX_DROPOUT, dropout);
-    checkArgument(inferenceHead != null, "inference_head must be ensemble, L1, L2, L3 or L4");
-    checkArgument(headLoss != null, "head_loss must be sum or mean");
-    checkArgument(prune >= 0 && prune <= DEPTH, "prune must be 0 (full network) or 1..4 (UNet++ L1..L4), got %s",
-        prune);
-    checkArgument(prune == 0 || deepSupervision,
+    c.check(dropout >= 0f && dropout <= MAX_DROPOUT, "dropout must be in [0, %s], got %s", MAX_DROPOUT, dropout);
+    boolean headOk = c.check(inferenceHead != null, "inference_head must be ensemble, L1, L2, L3 or L4");
+    c.check(headLoss != null, "head_loss must be sum or mean");
+    boolean pruneOk = c.check(prune >= 0 && prune <= DEPTH,
+        "prune must be 0 (full network) or 1..4 (UNet++ L1..L4), got %s", prune);
+    boolean supervisedOk = c.check(prune == 0 || deepSupervision,
         "prune %s needs deep_supervision: true (UNet++ L_d is cut from a deeply supervised network; without deep"
             + " supervision the only head is on X^{0,4})", prune);
-    checkArgument(classes >= 1, "classes must be >= 1 (1 = sigmoid, >= 2 = softmax), got %s", classes);
-    checkArgument(inputChannels >= 1 && inputChannels <= 4, "input channels must be 1..4, got %s", inputChannels);
-    boolean singleHead = prune > 0 || !deepSupervision;
-    int deepest = prune > 0 ? prune : DEPTH;
-    checkArgument(inferenceHead == Head.ENSEMBLE || !singleHead || inferenceHead.depth() == deepest,
-        "inference_head %s is not built: %s has only the head L%s (allowed: ensemble, L%s)",
-        inferenceHead.label(), prune > 0 ? "UNet++ pruned to L" + prune : "a network without deep supervision",
-        deepest, deepest);
+    c.check(classes >= 1 && classes <= ModelConfig.MAX_CLASSES,
+        "classes must be >= 1 (1 = sigmoid, >= 2 = softmax) and at most %s, got %s", ModelConfig.MAX_CLASSES, classes);
+    c.check(inputChannels >= 1 && inputChannels <= ModelConfig.MAX_CHANNELS, "input channels must be 1..%s, got %s",
+        ModelConfig.MAX_CHANNELS, inputChannels);
+    if (headOk && pruneOk && supervisedOk) {
+      boolean singleHead = prune > 0 || !deepSupervision;
+      int deepest = prune > 0 ? prune : DEPTH;
+      c.check(inferenceHead == Head.ENSEMBLE || !singleHead || inferenceHead.depth() == deepest,
+          "inference_head %s is not built: %s has only the head L%s (allowed: ensemble, L%s)",
+          inferenceHead.label(), prune > 0 ? "UNet++ pruned to L" + prune : "a network without deep supervision",
+          deepest, deepest);
+    }
+    c.done();
   }
+
 
   /** UNet++ as the code builds it: filters 32..512, dropout 0.5, no batch norm, no deep supervision, 1 class. */
   public static UNetPlusPlusConfig unetpp() {

@@ -6,6 +6,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.BaseStage;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.StageContext;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.stages.SampleResult;
@@ -36,7 +37,7 @@ abstract class AugmentStage<C extends Record, T extends PTransform<PCollection<S
     try {
       out.addAll(problems(build(config, 0L, type())));
     } catch (IllegalArgumentException e) {
-      out.add(e.getMessage());
+      out.addAll(ConfigChecks.problemsOf(e));
     }
     return out;
   }

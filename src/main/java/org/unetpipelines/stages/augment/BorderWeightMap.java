@@ -80,7 +80,7 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
   /** YAML config of {@code BorderWeightMap}. */
   public record Config(
       @Param(doc = "border weight w0 (the paper: 10)", def = "10.0", min = 0, max = 1e6) double w0,
-      @Param(doc = "border width sigma, pixels (the paper: about 5)", def = "5.0",
+      @Param(doc = "border width sigma, pixels (the paper: about 5)", def = "5.0", min = 0, minExclusive = true,
           max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "add the class-balancing term w_c = n / (2 n_class); false: w_c = 1", def = "true")
           boolean class_balance) {}

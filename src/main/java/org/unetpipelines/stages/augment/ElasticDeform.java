@@ -178,7 +178,6 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
       if ((c.crop_height() == null) != (c.crop_width() == null)) {
         out.add("crop_height and crop_width go together: give both or neither (got crop_height="
             + c.crop_height() + ", crop_width=" + c.crop_width() + ")");
-        return out;
       }
       out.addAll(super.check(c));
       return out;

@@ -110,7 +110,7 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
       @Param(doc = "fixed: rotate by angle; uniform: by a random angle in [-angle, angle]; right: by 0/90/180/270",
           def = "uniform") Mode mode,
       @Param(doc = "degrees counter-clockwise (fixed) or the largest |angle| (uniform, 0 < angle <= 180)",
-          def = "15.0") double angle,
+          def = "15.0", min = -360, max = 360) double angle,
       @Param(doc = "image interpolation for non-right angles: cubic, linear or nearest (masks: nearest)",
           def = "cubic") Interpolation order,
       @Param(doc = "rotated copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)

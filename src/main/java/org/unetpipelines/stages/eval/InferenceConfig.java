@@ -1,12 +1,11 @@
 package org.unetpipelines.stages.eval;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.eval.InferenceMode;
 import org.unetpipelines.eval.ModelSpec;
@@ -33,28 +32,45 @@ public record InferenceConfig(
     @Param(doc = "how tiles cover an image: auto (from the model: valid padding -> overlap_tile, same -> "
         + "sliding_window), overlap_tile (U-Net) or sliding_window (UNet++)", def = "auto") InferenceMode mode,
     @Param(doc = "input tile side for models that accept any size (e.g. 96 for UNet++ patches); 0 = model.json's",
-        def = "0") int tile,
-    @Param(doc = "sliding_window: fraction of a tile shared with its neighbour, [0, 1)", def = "0.5") double overlap,
-    @Param(doc = "tiles per model call, >= 1", def = "4") int batch,
+        def = "0", min = 0, max = InferenceConfig.MAX_TILE) int tile,
+    @Param(doc = "sliding_window: fraction of a tile shared with its neighbour", def = "0.5", min = 0, max = 1,
+        maxExclusive = true) double overlap,
+    @Param(doc = "tiles per model call", def = "4", min = 1, max = InferenceConfig.MAX_BATCH) int batch,
     @Param(doc = "test-time augmentation: none, flips (4 predictions averaged) or dihedral (8: quarter turns "
         + "with and without a flip)", def = "none") Tta tta,
     @Param(doc = "output head of a model with several (model.json serving.heads, e.g. L1..L4, ensemble); "
         + "absent = the model's default head", def = Param.NULL) String head,
-    @Param(doc = "foreground threshold p > t of label images and of the threshold-bound metrics, [0, 1]",
-        def = "0.5") double threshold) implements Serializable {
+    @Param(doc = "foreground threshold p > t of label images and of the threshold-bound metrics", def = "0.5",
+        min = 0, max = 1) double threshold) implements Serializable {
+
+  /** Largest input tile side (a 16384 x 16384 float tile is 1 GiB per channel). */
+  public static final int MAX_TILE = 16384;
+  /** Most tiles per model call. */
+  public static final int MAX_BATCH = 1024;
+  /** Most tile pixels of one model call, batch x tile x tile: 2^28 (1 GiB of float32 per channel). */
+  public static final long MAX_BATCH_PIXELS = 1L << 28;
 
   /** Every field at its default. */
   public static final InferenceConfig DEFAULT = new InferenceConfig(InferenceMode.AUTO, 0, 0.5,
       TiledInference.DEFAULT_BATCH, Tta.NONE, null, 0.5);
 
+  /** Every rule at once ({@link ConfigChecks}): all problems are reported together. */
   public InferenceConfig {
-    checkArgument(mode != null, "inference mode must be given (auto, overlap_tile or sliding_window)");
-    checkArgument(tile >= 0, "tile must be >= 0 (0 = the model's own size), got %s", tile);
-    checkArgument(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
-    checkArgument(batch >= 1, "batch must be >= 1, got %s", batch);
-    checkArgument(tta != null, "tta must be given (none, flips or dihedral)");
-    checkArgument(head == null || !head.isBlank(), "head must be a head name or absent, got '%s'", head);
-    checkArgument(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got %s", threshold);
+    ConfigChecks c = new ConfigChecks();
+    c.check(mode != null, "inference mode must be given (auto, overlap_tile or sliding_window)");
+    boolean tileOk = c.check(tile >= 0 && tile <= MAX_TILE, "tile must be 0..%s (0 = the model's own size), got %s",
+        MAX_TILE, tile);
+    c.check(overlap >= 0 && overlap < 1, "overlap must be in [0, 1), got %s", overlap);
+    boolean batchOk = c.check(batch >= 1 && batch <= MAX_BATCH, "batch must be 1..%s, got %s", MAX_BATCH, batch);
+    c.check(tta != null, "tta must be given (none, flips or dihedral)");
+    c.check(head == null || !head.isBlank(), "head must be a head name or absent, got '%s'", head);
+    c.check(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got %s", threshold);
+    if (tileOk && batchOk) {
+      c.check((long) batch * tile * tile <= MAX_BATCH_PIXELS, "batch x tile x tile must be at most %s pixels per "
+          + "model call (1 GiB of float32 per channel), got %s x %s x %s = %s: lower batch or tile",
+          MAX_BATCH_PIXELS, batch, tile, tile, (long) batch * tile * tile);
+    }
+    c.done();
   }
 
   /**
@@ -94,7 +110,13 @@ public record InferenceConfig(
     ModelSpec read;
     try {
       read = ModelSpec.read(Path.of(model));
-      spec(read);
+      ModelSpec run = spec(read);
+      long pixels = (long) batch * run.inputHeight() * run.inputWidth();
+      if (pixels > MAX_BATCH_PIXELS) {
+        out.add("'batch': " + batch + " tiles of the model's " + run.inputHeight() + "x" + run.inputWidth()
+            + " input are " + pixels + " pixels per model call, more than " + MAX_BATCH_PIXELS
+            + " (1 GiB of float32 per channel): lower batch or tile");
+      }
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       out.add("'model' " + model + ": " + e.getMessage());
       return out;

@@ -101,7 +101,7 @@ public final class PredictCommand implements CliCommand, Callable<Integer> {
         String def = f.defaultText().equals("(none)") ? "" : "; default " + f.defaultText();
         spec.addOption(CommandLine.Model.OptionSpec.builder(option(f.name())).type(String.class)
             .paramLabel(f.type().contains("|") ? f.type() : "<" + f.type() + ">")
-            .description(f.doc() + def + ".").build());
+            .description(f.docWithRange() + def + ".").build());
       }
       return spec;
     }

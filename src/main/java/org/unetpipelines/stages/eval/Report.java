@@ -41,6 +41,9 @@ import org.unetpipelines.train.Trainer;
 public final class Report extends PTransform<PCollection<MetricRecord>, PCollection<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(Report.class);
 
+  /** Most sample overlays one report shows. */
+  public static final int MAX_SAMPLES = 100;
+
   private final String directory;
   private final String title;
   private final List<String> curves;
@@ -89,7 +92,7 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
 
   /** How many sample overlays to show, 0..100. */
   public Report withSamples(int n) {
-    checkArgument(n >= 0 && n <= 100, "samples must be 0..100, got %s", n);
+    checkArgument(n >= 0 && n <= MAX_SAMPLES, "samples must be 0..%s, got %s", MAX_SAMPLES, n);
     return new Report(directory, title, curves, artifacts, overlays, n);
   }
 
@@ -168,7 +171,7 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
           + "the curve of any ModelArtifact input", def = "[]") List<String> curves,
       @Param(doc = "overlays folder written by Evaluate (under the output root)", def = "eval/overlays")
           String overlays,
-      @Param(doc = "how many sample overlays to show, 0..100", def = "4") int samples) {}
+      @Param(doc = "how many sample overlays to show", def = "4", min = 0, max = Report.MAX_SAMPLES) int samples) {}
 
   /** The {@code Report} stage type. */
   @AutoService(Stage.class)
@@ -177,15 +180,6 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
       super("Report",
           "One self-contained HTML page: metrics table, training curves (XChart PNGs), sample overlays",
           Config.class, InputSpec.of(1, 9, MetricRecord.class, ModelArtifact.class), String.class);
-    }
-
-    @Override
-    public List<String> check(Config c) {
-      List<String> out = new ArrayList<>();
-      if (c.samples() < 0 || c.samples() > 100) {
-        out.add("'samples' must be 0..100, got " + c.samples());
-      }
-      return out;
     }
 
     @Override

@@ -226,7 +226,6 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
       List<String> out = new ArrayList<>();
       if (!c.pair().contains("{stem}")) {
         out.add("'pair' must contain {stem}, got '" + c.pair() + "'");
-        return out;
       }
       ReadImageSet t = ReadImageSet.from(c.images());
       if (c.masks() != null) {

@@ -196,8 +196,10 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
       @Param(doc = "image width in pixels (>= 8)", def = "256", min = 8, max = ImageLimits.MAX_SIDE) int width,
       @Param(doc = "membranes: Voronoi cells per image (>= 2)", def = "40", min = 2, max = MAX_SHAPES) int cells,
       @Param(doc = "ellipses: ellipses per image (>= 1)", def = "4", min = 1, max = MAX_SHAPES) int ellipses,
-      @Param(doc = "ellipses: smallest semi-axis in pixels", def = "6", max = ImageLimits.MAX_SIDE) double min_radius,
-      @Param(doc = "ellipses: largest semi-axis in pixels", def = "20", max = ImageLimits.MAX_SIDE) double max_radius,
+      @Param(doc = "ellipses: smallest semi-axis in pixels", def = "6", min = 0, minExclusive = true,
+          max = ImageLimits.MAX_SIDE) double min_radius,
+      @Param(doc = "ellipses: largest semi-axis in pixels", def = "20", min = 0, minExclusive = true,
+          max = ImageLimits.MAX_SIDE) double max_radius,
       @Param(doc = "objects: smallest mean object radius as a share of the shorter side", def = "0.2", min = 0.01,
           max = 0.5) double min_scale,
       @Param(doc = "objects: largest mean object radius as a share of the shorter side (<= 0.5)", def = "0.33",
@@ -220,11 +222,19 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
 
     @Override
     public List<String> check(Config c) {
+      // each builder step on its own, so that every rule it breaks is reported, not only the first
+      SyntheticImages base = SyntheticImages.of(c.kind());
+      List<java.util.function.UnaryOperator<SyntheticImages>> steps = List.of(
+          t -> t.withCount(c.count()), t -> t.withStart(c.start()), t -> t.withSize(c.height(), c.width()),
+          t -> t.withCells(c.cells()), t -> t.withEllipses(c.ellipses(), c.min_radius(), c.max_radius()),
+          t -> t.withNoise(c.noise()));
       List<String> out = new ArrayList<>();
-      try {
-        build(c, 0);
-      } catch (IllegalArgumentException e) {
-        out.add(e.getMessage());
+      for (java.util.function.UnaryOperator<SyntheticImages> step : steps) {
+        try {
+          step.apply(base);
+        } catch (IllegalArgumentException e) {
+          out.add(e.getMessage());
+        }
       }
       return out;
     }

@@ -103,7 +103,7 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   }
 
   public WriteShards withShards(int n) {
-    checkArgument(n >= 1 && n <= 99999, "shards must be 1..99999, got %s", n);
+    checkArgument(n >= 1 && n <= MAX_SHARDS, "shards must be 1..%s, got %s", MAX_SHARDS, n);
     return new WriteShards(format, directory, n, seed, stageName, stageType, configJson, sortBufferBytes, mergeFanIn);
   }
 
@@ -173,6 +173,9 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
 
   /** Counter (namespace WriteShards) of sorted run files spilled. */
   public static final String SPILLED_RUNS = "spilled_runs";
+
+  /** Most shard files of one write (part-NNNNN-of-NNNNN names have five digits). */
+  public static final int MAX_SHARDS = 99_999;
 
   /** Buffers a bundle's samples and spills them as id-sorted run files; emits (shard, run file name). */
   static final class SpillFn extends DoFn<Sample, KV<Integer, String>> {
@@ -313,7 +316,8 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
   /** YAML config of {@code WriteAvro} and {@code WriteTFRecord}. */
   public record Config(
       @Param(doc = "output folder, relative to the output root (--out)") String path,
-      @Param(doc = "number of shard files (samples go to hash(id) mod shards)", def = "1") int shards) implements Serializable {}
+      @Param(doc = "number of shard files (samples go to hash(id) mod shards)", def = "1", min = 1, max = MAX_SHARDS)
+      int shards) implements Serializable {}
 
   /** Engine glue of the two write stage types; they differ only in format. */
   static class WriteProvider extends org.unetpipelines.engine.BaseStage<Config> {
@@ -322,11 +326,6 @@ public final class WriteShards extends PTransform<PCollection<Sample>, PCollecti
     WriteProvider(String type, String description, ShardFormat format) {
       super(type, description, Config.class, org.unetpipelines.engine.InputSpec.one(Sample.class), ShardSet.class);
       this.format = format;
-    }
-
-    @Override
-    public List<String> check(Config c) {
-      return c.shards() < 1 || c.shards() > 99999 ? List.of("'shards' must be 1..99999, got " + c.shards()) : List.of();
     }
 
     @Override

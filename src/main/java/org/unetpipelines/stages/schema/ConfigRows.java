@@ -60,9 +60,9 @@ public final class ConfigRows {
     return b.build();
   }
 
-  /** {@code "<type>: <doc> (default: <value>)"}, or {@code "(required)"}: what {@code stages} prints. */
+  /** {@code "<type>: <doc> [<range>] (default: <value>)"}, or {@code "(required)"}: what {@code stages} prints. */
   static String description(ConfigBinder.FieldInfo f) {
-    return f.type() + ": " + f.doc() + (f.required() ? " (required)" : " (default: " + f.defaultText() + ")");
+    return f.type() + ": " + f.docWithRange() + (f.required() ? " (required)" : " (default: " + f.defaultText() + ")");
   }
 
   private static FieldType fieldType(Type type, String where) {

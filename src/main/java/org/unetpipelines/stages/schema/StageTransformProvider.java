@@ -65,7 +65,7 @@ public abstract class StageTransformProvider implements SchemaTransformProvider 
   /** What a pipeline file's engine gives every stage besides its config; part of every config schema. */
   public record Context(
       @Param(doc = "pipeline seed: with sample ids, copies and the stage name it fixes all randomness, as options.seed",
-          def = "0") long seed,
+          def = "0", min = Long.MIN_VALUE, max = Long.MAX_VALUE) long seed,
       @Param(doc = "the stage's name, as a pipeline file's 'name:' (in sample ids, params, dead letters and random"
           + " streams); default: the stage type", def = Param.NULL) String stage_name,
       @Param(doc = "folder under which relative output paths resolve and which no output may leave, as --out",

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -26,10 +27,12 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.unetpipelines.engine.ConfigChecks;
 import org.unetpipelines.engine.InputSpec;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.engine.StageContext;
+import org.unetpipelines.image.ImageLimits;
 import org.unetpipelines.io.ShardReader;
 import org.unetpipelines.model.ModelConfig;
 import org.unetpipelines.records.ModelArtifact;
@@ -38,6 +41,7 @@ import org.unetpipelines.records.ShardSet;
 import org.unetpipelines.records.Coders;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
+import org.unetpipelines.train.task.Task;
 import org.unetpipelines.train.task.Tasks;
 
 /**
@@ -210,9 +214,10 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       ModelConfig model,
       @Param(doc = "training keys", inline = true) TrainConfig training,
       @Param(doc = "held-out share of images (by hash of the id without augmentation copy suffixes) when no "
-          + "validation input is given, 0..0.9", def = "0.0")
+          + "validation input is given", def = "0.0", min = 0, max = 0.9)
       double validation_fraction,
-      @Param(doc = "training seed; default: the pipeline seed", def = Param.NULL) Long seed) {
+      @Param(doc = "training seed; default: the pipeline seed", def = Param.NULL, min = Long.MIN_VALUE,
+          max = Long.MAX_VALUE) Long seed) {
 
     TrainConfig trainConfig(long pipelineSeed) {
       return training.toBuilder().seed(seed == null ? pipelineSeed : seed).build();
@@ -252,19 +257,42 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     public List<String> check(Config c) {
       List<String> errors = new ArrayList<>();
       try {
-        Tasks.of(c.model(), c.training());
+        Task task = Tasks.of(c.model(), c.training());
+        errors.addAll(batchProblems(task, c.training().batchSize()));
       } catch (IllegalArgumentException e) {
-        errors.add("model: " + e.getMessage());
+        ConfigChecks.problemsOf(e).forEach(p -> errors.add("model: " + p));
       }
       try {
         c.training().newSchedule();
       } catch (IllegalArgumentException e) {
-        errors.add(e.getMessage());
-      }
-      if (c.validation_fraction() < 0 || c.validation_fraction() > 0.9) {
-        errors.add(String.format(Locale.ROOT, "'validation_fraction' must be in [0, 0.9], got %s", c.validation_fraction()));
+        errors.addAll(ConfigChecks.problemsOf(e));
       }
       return errors;
+    }
+
+    /**
+     * One batch's feeds ({@link Task#feeds}: image, target, weights, ...) must each fit one float array
+     * ({@link ImageLimits#MAX_VALUES} values), as {@code BatchStream} allocates them: refused here, before
+     * anything runs, instead of when the first batch is filled.
+     */
+    static List<String> batchProblems(Task task, int batch) {
+      List<String> out = new ArrayList<>();
+      for (Map.Entry<String, long[]> f : task.feeds().entrySet()) {
+        long values = batch;
+        try {
+          for (long d : f.getValue()) {
+            values = Math.multiplyExact(values, d);
+          }
+        } catch (ArithmeticException overflow) {
+          values = Long.MAX_VALUE;
+        }
+        if (values > ImageLimits.MAX_VALUES) {
+          out.add(String.format(Locale.ROOT, "one batch's '%s' feed (batch %d x %s) holds %d values, more than the "
+              + "%d one array can hold: lower 'batch' or 'height' / 'width'", f.getKey(), batch,
+              java.util.Arrays.toString(f.getValue()), values, ImageLimits.MAX_VALUES));
+        }
+      }
+      return out;
     }
 
     @Override

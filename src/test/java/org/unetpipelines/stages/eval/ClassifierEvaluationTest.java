@@ -124,6 +124,32 @@ class ClassifierEvaluationTest {
     assertEquals(0, ClassificationMetrics.predicted(new float[] {0.4f, 0.2f, 0.4f}), "ties: the lower index");
   }
 
+  /** Evaluate's classifier records through the Report stage's transform: the page shows the matrix and the bars. */
+  @Test
+  void theReportOfAClassifierEvaluationShowsItsConfusionMatrixAndPerClassAccuracy() throws Exception {
+    previousLoader = PredictorCache.setLoader(spec -> new PixelClassifier());
+    int[][] cases = {{0, 0}, {0, 0}, {0, 1}, {1, 1}, {2, 0}, {2, 2}};
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < cases.length; i++) {
+      samples.add(sample("s" + i, cases[i][0], cases[i][1]));
+    }
+    Path report = tmp.resolve("report");
+    TestPipeline p = pipeline();
+    p.apply(Create.of(samples).withCoder(Coders.sample()))
+        .apply(Evaluate.model(new ModelSpec(tmp.toString(), 2, 2, 1, 1, 1, 3), "px").withDataset("fmnist")
+            .writeTo(tmp.resolve("eval").toString()))
+        .metrics().apply(Report.to(report.toString()).withTitle("classifier").withSamples(0));
+    p.run().waitUntilFinish();
+    String html = java.nio.file.Files.readString(report.resolve(org.unetpipelines.eval.HtmlReport.FILE));
+    assertTrue(html.contains("<h2>Classes</h2>"), html);
+    assertTrue(html.contains("alt=\"confusion matrix ") && html.contains("alt=\"per-class accuracy "), html);
+    // true class 0: 2 right, 1 as class 1 (n 3, accuracy 2/3); class 2: 1 as class 0, 1 right
+    assertTrue(html.contains("<tr><th class=l>0</th><td>2</td><td>1</td><td>0</td><td>3</td><td>0.6667</td></tr>"),
+        html);
+    assertTrue(html.contains("<tr><th class=l>2</th><td>1</td><td>0</td><td>1</td><td>2</td><td>0.5000</td></tr>"),
+        html);
+  }
+
   /**
    * A ResNet trained by the classification task serves probabilities [N, K]; Evaluate on its
    * SavedModel gives the accuracy its last validation measured on the same samples.

@@ -74,7 +74,7 @@ class InferenceConfigTest {
         + "'overlpa' (did you mean 'overlap'?); allowed keys: model, dataset, split, mode, tile, overlap, batch, tta, "
         + "head, threshold, redo, path, overlays")), msgs.toString());
     e = assertThrows(ValidationException.class, () -> plan("Predict", "        batch: 0"));
-    assertTrue(e.errors().stream().anyMatch(x -> x.message().equals("batch must be >= 1, got 0")),
+    assertTrue(e.errors().stream().anyMatch(x -> x.message().equals("'batch' must be 1..1024, got 0")),
         e.errors().toString());
   }
 
@@ -94,7 +94,7 @@ class InferenceConfigTest {
     assertEquals(List.of(), tiny.check(null), "a ModelArtifact input is checked when it arrives");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new InferenceConfig(InferenceMode.AUTO, -1, 0.5, 4, Tta.NONE, null, 0.5));
-    assertTrue(e.getMessage().contains("tile must be >= 0 (0 = the model's own size), got -1"), e.getMessage());
+    assertTrue(e.getMessage().contains("tile must be 0..16384 (0 = the model's own size), got -1"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> new InferenceConfig(InferenceMode.AUTO, 0, 0.5, 4, Tta.NONE, " ", 0.5));
     assertTrue(e.getMessage().contains("head must be a head name or absent"), e.getMessage());

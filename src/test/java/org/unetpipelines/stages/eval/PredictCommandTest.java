@@ -65,7 +65,7 @@ class PredictCommandTest {
     r = MetricsCommandTest.run(new PredictCommand(), "--model", spec.savedModelDir(), "--images", "x",
         "--out", tmp.toString(), "--mode", "sliding_window", "--overlap", "1");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("overlap must be in [0, 1), got 1.0"), r.err());
+    assertTrue(r.err().contains("'overlap' must be in [0, 1), got 1.0"), r.err());
     r = MetricsCommandTest.run(new PredictCommand(), "--model", spec.savedModelDir(), "--images", "x",
         "--out", tmp.toString(), "--tta", "rotate");
     assertEquals(2, r.code());

@@ -127,7 +127,7 @@ class ExpansionServiceTest {
     assertEquals(List.of("input", "model_artifact"), eval.getInputPcollectionNamesList());
     Schema deform = SchemaTranslation.schemaFromProto(
         r.getSchemaTransformConfigsOrThrow(StageTransformProvider.urn("ElasticDeform")).getConfigSchema());
-    assertEquals("number: standard deviation of each displacement component, pixels (default: 10.0)",
+    assertEquals("number: standard deviation of each displacement component, pixels [0..65536] (default: 10.0)",
         deform.getField("sigma").getDescription());
     assertEquals(Schema.FieldType.DOUBLE.withNullable(true), deform.getField("sigma").getType());
   }

@@ -113,10 +113,10 @@ class TrainStageTest {
         .getMessage();
     assertTrue(ups.contains("t.yaml:7") && ups.contains("'model' (family unet): 'upsampling' must be one of transpose | bilinear | nearest | pixel_shuffle"), ups);
     String steps = invalid("{path: m, height: 32, width: 32, steps: 0, model: {family: unet}}").getMessage();
-    assertTrue(steps.contains("steps must be >= 1, got 0"), steps);
+    assertTrue(steps.contains("'steps' must be 1..1000000000, got 0"), steps);
     String frac = invalid("{path: m, height: 32, width: 32, steps: 5, validation_fraction: 0.95, model: {family: unet}}")
         .getMessage();
-    assertTrue(frac.contains("'validation_fraction' must be in [0, 0.9], got 0.95"), frac);
+    assertTrue(frac.contains("'validation_fraction' must be 0..0.9, got 0.95"), frac);
     String missing = invalid("{path: m, height: 32, width: 32}").getMessage();
     assertTrue(missing.contains("missing required config key 'model'"), missing);
   }
