@@ -13,6 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$here/target/unet-pipelines.jar"
 [[ -f "$jar" ]] || { echo "build first: mvn -q -B -o package -DskipTests" >&2; exit 2; }
 cd "$here"
+mkdir -p out
 for s in $seeds; do
   out="out/redo-objects-s$s"
   t0=$(date +%s)
