@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Arrays;
+import java.util.List;
 import org.unetpipelines.image.ImageArray;
 
 /**
@@ -36,6 +37,21 @@ public final class BorderWeights {
 
   /** The border term is left out where it is below this (absolute) value. */
   public static final double NEGLIGIBLE = 1e-6;
+
+  /**
+   * The weight map as a {@link SampleOp} (draws nothing): the sample keeps its image and mask and
+   * gets {@link #weightMap} of its mask as weights. Parameters: {@code w0}, {@code sigma}. A sample
+   * without a mask is rejected.
+   */
+  public static SampleOp op(double w0, double sigma, boolean classBalance) {
+    checkArgument(w0 >= 0 && Double.isFinite(w0), "w0 must be a finite value >= 0, got %s", w0);
+    checkArgument(sigma > 0 && Double.isFinite(sigma), "sigma must be a finite number of pixels > 0, got %s", sigma);
+    return (in, rng) -> {
+      checkArgument(in.mask() != null, "the sample has no mask: a border weight map needs a label mask");
+      ImageStack out = new ImageStack(in.image(), in.mask(), weightMap(in.mask(), w0, sigma, classBalance));
+      return List.of(SampleOp.Outcome.of(out, "w0", w0, "sigma", sigma));
+    };
+  }
 
   /**
    * The reach R in pixels: where d2 &gt; R, {@code w0·exp(−(d1+d2)²/(2σ²)) < NEGLIGIBLE}

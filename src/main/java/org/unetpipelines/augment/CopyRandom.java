@@ -41,6 +41,20 @@ public final class CopyRandom {
     return new SplittableRandom(seedFor(pipelineSeed, sampleId, copy, stageName));
   }
 
+  /**
+   * The stream of op {@code op} of an online augmentation chain for element {@code index} of
+   * training step {@code step} (0-based): a pure function of (training seed, step, index, op), so
+   * a run repeats exactly and a resumed run draws what the uninterrupted one would have. Hashed
+   * like {@link #seedFor} with {@code murmur3_128}: seed (8 bytes), the tag -1 (4 bytes; where
+   * {@link #seedFor} has the id's length, which is never negative, so the two never share a
+   * stream), step (8 bytes), index (4 bytes), op (4 bytes).
+   */
+  public static SplittableRandom forStep(long seed, long step, int index, int op) {
+    Hasher h = Hashing.murmur3_128().newHasher();
+    h.putLong(seed).putInt(-1).putLong(step).putInt(index).putInt(op);
+    return new SplittableRandom(h.hash().asLong());
+  }
+
   /** A standard normal draw (Box-Muller, one value per call, StrictMath). */
   public static double gaussian(SplittableRandom rng) {
     double u1;

@@ -2,12 +2,36 @@ package org.unetpipelines.augment;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
 import java.util.SplittableRandom;
 import org.unetpipelines.image.ImageArray;
 
 /** Rectangular crops: a window at a given, centred or random position. */
 public final class Crops {
   private Crops() {}
+
+  /** Where a crop's window goes. */
+  public enum Mode {
+    CENTER,
+    RANDOM
+  }
+
+  /**
+   * Crops as a {@link SampleOp}: the centred window, or a uniformly random one ({@link Window#random}:
+   * two draws). Parameters: {@code crop_y}, {@code crop_x}.
+   */
+  public static SampleOp op(Mode mode, int height, int width) {
+    checkNotNull(mode, "mode");
+    checkArgument(height > 0 && width > 0, "crop size must be positive, got %sx%s", height, width);
+    return (in, rng) -> {
+      Window win = mode == Mode.CENTER
+          ? Window.centered(in.height(), in.width(), height, width)
+          : Window.random(in.height(), in.width(), height, width, rng);
+      return List.of(SampleOp.Outcome.of(crop(in, win), "crop_y", win.y(), "crop_x", win.x()));
+    };
+  }
 
   /** A window of an image: top-left {@code (y, x)} and size {@code height x width}. */
   public record Window(int y, int x, int height, int width) {

@@ -3,6 +3,9 @@ package org.unetpipelines.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -165,5 +168,58 @@ public final class ElasticWarp {
         "window %sx%s at (%s, %s) does not fit in the %sx%s image", outH, outW, y0, x0, in.height(), in.width());
     Field field = new Field(lattice, in.height(), in.width());
     return Warp.warp(in, field, imageOrder, y0, x0, outH, outW);
+  }
+
+  /**
+   * The elastic deformation as a {@link SampleOp}: draws a {@code grid x grid} lattice from the
+   * stream ({@link Lattice#random}) and deforms every layer (image with {@code imageOrder}, mask
+   * nearest, weights linear: one field for all), computing only the centred {@code cropHeight x
+   * cropWidth} window when both are {@code > 0}. Parameters: {@code dy[i][j]}, {@code dx[i][j]}.
+   */
+  public static SampleOp op(int grid, double sigma, Interpolation imageOrder, int cropHeight, int cropWidth) {
+    checkArgument(grid >= 2, "grid must be >= 2 points per axis, got %s", grid);
+    checkArgument(sigma >= 0 && Double.isFinite(sigma), "sigma must be a finite number of pixels >= 0, got %s", sigma);
+    checkNotNull(imageOrder, "imageOrder");
+    return new DeformOp(grid, sigma, imageOrder, cropHeight, cropWidth);
+  }
+
+  /** Draws a lattice from the stream and deforms (and crops). */
+  private static final class DeformOp implements SampleOp {
+    private static final long serialVersionUID = 1L;
+    private final int grid;
+    private final double sigma;
+    private final Interpolation order;
+    private final int cropHeight;
+    private final int cropWidth;
+
+    DeformOp(int grid, double sigma, Interpolation order, int cropHeight, int cropWidth) {
+      this.grid = grid;
+      this.sigma = sigma;
+      this.order = order;
+      this.cropHeight = cropHeight;
+      this.cropWidth = cropWidth;
+    }
+
+    @Override
+    public List<Outcome> apply(ImageStack in, SplittableRandom rng) {
+      Lattice lattice = Lattice.random(grid, sigma, rng);
+      Crops.Window win = cropHeight > 0
+          ? Crops.Window.centered(in.height(), in.width(), cropHeight, cropWidth)
+          : new Crops.Window(0, 0, in.height(), in.width());
+      ImageStack out = deform(in, lattice, order, win.y(), win.x(), win.height(), win.width());
+      return List.of(new Outcome(out, params(lattice)));
+    }
+  }
+
+  /** A lattice as parameters {@code dy[i][j]}, {@code dx[i][j]}, row-major. */
+  public static Map<String, Double> params(Lattice lattice) {
+    Map<String, Double> p = new LinkedHashMap<>();
+    for (int i = 0; i < lattice.rows(); i++) {
+      for (int j = 0; j < lattice.cols(); j++) {
+        p.put("dy[" + i + "][" + j + "]", lattice.dy()[i][j]);
+        p.put("dx[" + i + "][" + j + "]", lattice.dx()[i][j]);
+      }
+    }
+    return p;
   }
 }

@@ -3,7 +3,9 @@ package org.unetpipelines.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.List;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.ImageLimits;
 
 /**
  * Mirror padding (the U-Net paper's overlap-tile border): extends an image on each side by
@@ -13,6 +15,26 @@ import org.unetpipelines.image.ImageArray;
  */
 public final class MirrorPadding {
   private MirrorPadding() {}
+
+  /**
+   * Mirror padding of every layer as a {@link SampleOp} (draws nothing). Parameters: {@code pad_top},
+   * {@code pad_bottom}, {@code pad_left}, {@code pad_right}. A sample that would grow past
+   * {@link ImageLimits#MAX_VALUES} is rejected.
+   */
+  public static SampleOp op(int top, int bottom, int left, int right, Boundary boundary) {
+    checkNotNull(boundary, "boundary");
+    checkArgument(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,
+        "pads must be >= 0, got top=%s bottom=%s left=%s right=%s", top, bottom, left, right);
+    return (in, rng) -> {
+      long h = (long) in.height() + top + bottom;
+      long w = (long) in.width() + left + right;
+      checkArgument(ImageLimits.fits(h, w, in.image().channels()),
+          "padded to %sx%s the sample would hold more than %s values, the most one image can hold", h, w,
+          ImageLimits.MAX_VALUES);
+      return List.of(SampleOp.Outcome.of(in.map(img -> pad(img, top, bottom, left, right, boundary)),
+          "pad_top", top, "pad_bottom", bottom, "pad_left", left, "pad_right", right));
+    };
+  }
 
   /** Pads {@code top, bottom, left, right} pixels (each {@code >= 0}) by mirroring. */
   public static ImageArray pad(ImageArray image, int top, int bottom, int left, int right, Boundary boundary) {

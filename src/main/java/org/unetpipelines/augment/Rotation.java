@@ -3,6 +3,7 @@ package org.unetpipelines.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.List;
 import org.unetpipelines.image.ImageArray;
 
 /**
@@ -14,6 +15,44 @@ import org.unetpipelines.image.ImageArray;
  */
 public final class Rotation {
   private Rotation() {}
+
+  /** How a random rotation chooses its angle. */
+  public enum Mode {
+    /** Always the given angle. */
+    FIXED,
+    /** Uniform in {@code [-angle, angle]}. */
+    UNIFORM,
+    /** One of 0, 90, 180, 270, uniformly. */
+    RIGHT
+  }
+
+  /**
+   * The rotation as a {@link SampleOp}: the angle by {@code mode} (one draw: uniform {@code
+   * nextDouble}, right {@code nextInt(4)}; none for fixed), then {@link #rotate}. Parameter: {@code angle}.
+   *
+   * @param degrees the fixed angle, or the largest |angle| for uniform (0 < degrees <= 180); ignored for right
+   */
+  public static SampleOp op(Mode mode, double degrees, Interpolation imageOrder) {
+    checkNotNull(mode, "mode");
+    checkNotNull(imageOrder, "imageOrder");
+    checkArgument(Double.isFinite(degrees), "angle must be finite, got %s", degrees);
+    checkArgument(mode != Mode.UNIFORM || (degrees > 0 && degrees <= 180),
+        "uniform mode needs 0 < angle <= 180 degrees (the largest |angle| drawn), got %s", degrees);
+    return (in, rng) -> {
+      double deg;
+      switch (mode) {
+        case FIXED:
+          deg = degrees;
+          break;
+        case UNIFORM:
+          deg = -degrees + 2 * degrees * rng.nextDouble();
+          break;
+        default:
+          deg = 90.0 * rng.nextInt(4);
+      }
+      return List.of(SampleOp.Outcome.of(rotate(in, deg, imageOrder), "angle", deg));
+    };
+  }
 
   public static ImageStack rotate(ImageStack in, double degrees, Interpolation imageOrder) {
     checkNotNull(in, "layers");

@@ -19,7 +19,19 @@ import org.unetpipelines.engine.ConfigBinder;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.PipelineFile;
 import org.unetpipelines.model.ModelConfig;
+import com.google.common.collect.Iterables;
+import org.unetpipelines.augment.BorderWeights;
+import org.unetpipelines.augment.Crops;
+import org.unetpipelines.augment.ElasticWarp;
+import org.unetpipelines.augment.Flips;
+import org.unetpipelines.augment.Interpolation;
+import org.unetpipelines.augment.Rotation;
+import org.unetpipelines.image.Synthetic;
+import org.unetpipelines.image.Tensors;
+import org.unetpipelines.records.Sample;
 import org.unetpipelines.train.Batch;
+import org.unetpipelines.train.BatchStream;
+import org.unetpipelines.train.OnlineAugment;
 import org.unetpipelines.train.Device;
 import org.unetpipelines.train.LossKind;
 import org.unetpipelines.train.OptimizerKind;
@@ -38,6 +50,15 @@ import picocli.CommandLine.Option;
  * {@code bench/unet_torch.py}. {@code --family unetpp --deep-supervision} is the UNet++ of
  * {@code bench/unetpp_torch.py}. The model is built from the same typed config as the YAML
  * {@code model:} mapping ({@code --model key=value} sets any of its keys). The last line is JSON.
+ *
+ * <p>{@code --augment}: {@code fixed} (default) times steps on one fixed random batch; {@code none}
+ * streams synthetic ellipse samples ({@code --sample-size}, with border weight maps) through the
+ * trainer's {@link BatchStream} (background thread, {@code --prefetch} batches ahead);
+ * {@code elastic} streams them through the online chain Crop random (size + 64) -> ElasticDeform
+ * (grid 3, sigma 10, cubic, centred size x size) -> Flip -> Rotate right, as Train's {@code augment:}
+ * runs it. A streamed step is timed from asking for the batch to the end of the step, so
+ * {@code median_step_ms} includes any wait for input ({@code median_wait_ms}, {@code total_wait_ms});
+ * {@code augment_ms_per_sample} is the chain alone, timed on the calling thread beforehand.
  */
 @AutoService(BenchTarget.class)
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -89,6 +110,38 @@ public final class TrainBench implements BenchTarget {
       converter = PrecisionConverter.class)
   Precision precision;
 
+  @Option(names = "--augment", description = "fixed (one fixed batch), none (streamed samples), elastic (streamed "
+      + "through the online chain); default ${DEFAULT-VALUE}.", defaultValue = "fixed")
+  String augment;
+
+  @Option(names = "--sample-size", description = "Side of the streamed samples (default: size + 128).")
+  Integer sampleSize;
+
+  @Option(names = "--prefetch", description = "Batches prepared ahead when streaming (default ${DEFAULT-VALUE}).",
+      defaultValue = "4")
+  int prefetch;
+
+  /** The online chain of {@code --augment elastic}: the same ops as the stages of the same names. */
+  static OnlineAugment elasticChain(int size) {
+    return OnlineAugment.NONE
+        .then("Crop", Crops.op(Crops.Mode.RANDOM, size + 64, size + 64))
+        .then("ElasticDeform", ElasticWarp.op(3, 10.0, Interpolation.CUBIC, size, size))
+        .then("Flip", Flips.op(0.5, 0.5))
+        .then("Rotate", Rotation.op(Rotation.Mode.RIGHT, 0, Interpolation.CUBIC));
+  }
+
+  /** Synthetic ellipse samples (image, mask, border weight map) of side {@code side}. */
+  static List<Sample> ellipseSamples(int count, int side) {
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Synthetic.Pair p = Synthetic.ellipses(42, i, side, side, 6, side / 16.0, side / 8.0, 8.0);
+      out.add(Sample.newBuilder().setId("bench#" + i).setSource("synthetic:ellipses")
+          .setImage(Tensors.toTensor(p.image())).setMask(Tensors.toTensor(p.mask()))
+          .setWeights(Tensors.toTensor(BorderWeights.weightMap(p.mask(), 10.0, 5.0, true))).setSeed(42L).build());
+    }
+    return out;
+  }
+
   static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
     @Override
     public Precision convert(String v) {
@@ -136,8 +189,19 @@ public final class TrainBench implements BenchTarget {
 
   @Override
   public Integer call() throws Exception {
-    if (size < 16 || batch < 1 || steps < 1 || warmup < 0 || threads < 0 || interThreads < 0) {
-      System.err.println("bench train: need --size >= 16, --batch >= 1, --steps >= 1, --warmup >= 0, threads >= 0");
+    if (size < 16 || batch < 1 || steps < 1 || warmup < 0 || threads < 0 || interThreads < 0 || prefetch < 1) {
+      System.err.println("bench train: need --size >= 16, --batch >= 1, --steps >= 1, --warmup >= 0, threads >= 0, "
+          + "--prefetch >= 1");
+      return 2;
+    }
+    if (!List.of("fixed", "none", "elastic").contains(augment)) {
+      System.err.println("bench train: --augment must be fixed, none or elastic, got '" + augment + "'");
+      return 2;
+    }
+    int side = sampleSize == null ? size + 128 : sampleSize;
+    if (!augment.equals("fixed") && side < size + (augment.equals("elastic") ? 64 : 0)) {
+      System.err.println("bench train: --sample-size " + side + " is smaller than the input" + (augment.equals("elastic")
+          ? " + 64 (the chain's random crop)" : "") + "; give at least " + (size + (augment.equals("elastic") ? 64 : 0)));
       return 2;
     }
     TrainConfig cfg = TrainConfig.defaults(size, size).toBuilder()
@@ -151,6 +215,19 @@ public final class TrainBench implements BenchTarget {
       return 2;
     }
     Batch b = randomBatch(task, batch);
+    boolean streamed = !augment.equals("fixed");
+    OnlineAugment chain = augment.equals("elastic") ? elasticChain(size) : OnlineAugment.NONE;
+    List<Sample> base = streamed ? ellipseSamples(8, side) : List.of();
+    double augmentMs = Double.NaN;
+    if (!chain.isEmpty()) {
+      int reps = 8;
+      long a0 = System.nanoTime();
+      for (int i = 0; i < reps; i++) {
+        chain.apply(base.get(i % base.size()), 42, i, 0);
+      }
+      augmentMs = (System.nanoTime() - a0) / 1e6 / reps;
+    }
+    double[] waits = new double[steps];
     double[] ms = new double[steps];
     long params;
     long t0 = System.nanoTime();
@@ -164,16 +241,22 @@ public final class TrainBench implements BenchTarget {
       params = tg.model().parameterCount();
       LOG.info("{} {} ({} parameters), {}x{} batch {}, {} intra / {} inter threads", task.family(), task.variant(),
           params, size, size, batch, threads, interThreads);
-      for (int i = 0; i < warmup; i++) {
-        tg.step(b, 1e-3, i);
-      }
-      for (int i = 0; i < steps; i++) {
-        long s = System.nanoTime();
-        float l = tg.step(b, 1e-3, warmup + i);
-        ms[i] = (System.nanoTime() - s) / 1e6;
-        if (!Float.isFinite(l)) {
-          System.err.println("bench train: loss became " + l);
-          return 1;
+      Iterable<Sample> source = Iterables.limit(Iterables.cycle(base), (warmup + steps) * batch);
+      try (BatchStream stream = streamed
+          ? new BatchStream(source, task, batch, 0, 42, 0, 0, prefetch, true, chain, 0) : null) {
+        for (int i = 0; i < warmup + steps; i++) {
+          long s = System.nanoTime();
+          Batch in = streamed ? stream.next() : b;
+          long got = System.nanoTime();
+          float l = tg.step(in, 1e-3, i);
+          if (i >= warmup) {
+            waits[i - warmup] = (got - s) / 1e6;
+            ms[i - warmup] = (System.nanoTime() - s) / 1e6;
+          }
+          if (!Float.isFinite(l)) {
+            System.err.println("bench train: loss became " + l);
+            return 1;
+          }
         }
       }
     }
@@ -194,6 +277,19 @@ public final class TrainBench implements BenchTarget {
     json.put("inter_threads", interThreads);
     json.put("parameters", params);
     json.put("params", params);
+    json.put("augment", augment);
+    if (streamed) {
+      double[] w = waits.clone();
+      Arrays.sort(w);
+      json.put("sample_size", side);
+      json.put("prefetch", prefetch);
+      json.put("augment_chain", chain.toString());
+      json.put("median_wait_ms", round(Stats.percentile(w, 50)));
+      json.put("total_wait_ms", round(Arrays.stream(waits).sum()));
+      if (!chain.isEmpty()) {
+        json.put("augment_ms_per_sample", round(augmentMs));
+      }
+    }
     json.put("median_step_ms", round(median));
     json.put("p10_step_ms", round(Stats.percentile(sorted, 10)));
     json.put("p90_step_ms", round(Stats.percentile(sorted, 90)));

@@ -21,7 +21,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Binds a YAML mapping to a stage's config record. Supported field types: boolean, int, long,
  * double (and boxed), String, enums (written in lower case, '-' or '_' between words), and
- * {@code List} of those. A scalar where a list is expected becomes a one-element list. Numbers are
+ * {@code List} of those; nested records; interfaces with registered {@link ConfigChoice}s (a
+ * mapping whose choice key picks the record) and {@code List}s of them (a sequence of such mappings). A scalar where a list is expected becomes a one-element list. Numbers are
  * checked against their field's {@link Param#min}..{@link Param#max}; integers that overflow their
  * type and non-finite doubles are errors.
  */
@@ -88,7 +89,7 @@ public final class ConfigBinder {
   /** The record with every field at its default but those given (key to YAML text). */
   public static <C extends Record> C defaults(Class<C> cls, Map<String, String> given) {
     List<String> problems = new ArrayList<>();
-    C c = bindMapping(cls, null, 0, (line, msg) -> problems.add(msg), given, "", null);
+    C c = bindMapping(cls, null, 0, (line, msg) -> problems.add(msg), given, "", null, null);
     if (c == null) {
       throw new IllegalArgumentException(cls.getSimpleName() + " has no complete defaults: " + problems);
     }
@@ -97,7 +98,7 @@ public final class ConfigBinder {
 
   /** Binds {@code node} (may be null = empty config); returns null when there were errors. */
   public static <C extends Record> C bind(Class<C> cls, MappingNode node, int stageLine, Errors errors) {
-    return bindMapping(cls, node, stageLine, errors, Map.of(), "", null);
+    return bindMapping(cls, node, stageLine, errors, Map.of(), "", null, null);
   }
 
   /**
@@ -106,9 +107,10 @@ public final class ConfigBinder {
    *
    * @param overrides defaults that replace the record's own (a choice's)
    * @param context prefix of error messages for nested values, e.g. {@code "'model' (family unetpp): "}
+   * @param choiceKey a choice's key that is accepted although {@code cls} has no such component (or null)
    */
   private static <C extends Record> C bindMapping(Class<C> cls, MappingNode node, int line, Errors errors,
-      Map<String, String> overrides, String context, String allowedWhat) {
+      Map<String, String> overrides, String context, String allowedWhat, String choiceKey) {
     Map<String, NodeTuple> given = new LinkedHashMap<>();
     if (node != null) {
       for (NodeTuple t : node.getValue()) {
@@ -118,7 +120,7 @@ public final class ConfigBinder {
     List<String> allowed = keys(cls);
     boolean ok = true;
     for (Map.Entry<String, NodeTuple> e : given.entrySet()) {
-      if (!allowed.contains(e.getKey())) {
+      if (!allowed.contains(e.getKey()) && !e.getKey().equals(choiceKey)) {
         errors.add(line(e.getValue().getKeyNode()), context + "unknown config key '" + e.getKey() + "'"
             + Suggest.closest(e.getKey(), allowed) + nestedHint(cls, e.getKey()) + "; allowed keys"
             + (allowedWhat == null ? "" : " " + allowedWhat) + ": " + String.join(", ", allowed));
@@ -218,13 +220,43 @@ public final class ConfigBinder {
       if (!(node instanceof MappingNode m)) {
         throw new BindException("'" + field + "' must be a mapping of " + String.join(", ", keys(raw)));
       }
-      Object v = bindMapping(raw.asSubclass(Record.class), m, line(m), errors, Map.of(), context + "'" + field + "': ", null);
+      Object v = bindMapping(raw.asSubclass(Record.class), m, line(m), errors, Map.of(), context + "'" + field + "': ", null,
+          null);
       return v == null ? FAILED : v;
     }
     if (raw != null && raw.isInterface() && !ConfigChoices.of(raw).isEmpty()) {
       return choice(node, raw, field, errors, context);
     }
+    Class<?> choiceList = choiceListElement(type);
+    if (choiceList != null) {
+      if (isNull(node)) {
+        return List.of();
+      }
+      List<ConfigChoice> choices = ConfigChoices.of(choiceList);
+      if (!(node instanceof SequenceNode seq)) {
+        throw new BindException("'" + field + "' must be a list of mappings, each with '" + choices.get(0).key() + "': "
+            + choices.stream().map(ConfigChoice::name).collect(Collectors.joining(" | ")) + " and that "
+            + choices.get(0).key() + "'s keys");
+      }
+      List<Object> out = new ArrayList<>();
+      boolean failed = false;
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        Object v = choice(seq.getValue().get(i), choiceList, field + "[" + i + "]", errors, context);
+        failed |= v == FAILED;
+        out.add(v);
+      }
+      return failed ? FAILED : List.copyOf(out);
+    }
     return convert(node, type, field);
+  }
+
+  /** The element type of a {@code List} of a choice interface, or null for any other type. */
+  private static Class<?> choiceListElement(Type type) {
+    if (type instanceof ParameterizedType pt && pt.getRawType() == List.class
+        && pt.getActualTypeArguments()[0] instanceof Class<?> e && e.isInterface() && !ConfigChoices.of(e).isEmpty()) {
+      return e;
+    }
+    return null;
   }
 
   private static Object choice(Node node, Class<?> base, String field, Errors errors, String context)
@@ -251,7 +283,7 @@ public final class ConfigBinder {
     for (ConfigChoice c : choices) {
       if (c.name().equals(name)) {
         Object v = bindMapping(c.config(), m, line(m), errors, c.defaults(),
-            context + "'" + field + "' (" + key + " " + name + "): ", "of " + key + " " + name);
+            context + "'" + field + "' (" + key + " " + name + "): ", "of " + key + " " + name, key);
         return v == null ? FAILED : v;
       }
     }
@@ -337,7 +369,16 @@ public final class ConfigBinder {
     if (v instanceof Enum<?> en) {
       return en.name().toLowerCase(Locale.ROOT);
     } else if (v instanceof Record r) {
-      return toMap(r);
+      Map<String, Object> m = toMap(r);
+      for (ConfigChoice c : ConfigChoices.all()) {
+        if (c.config() == r.getClass() && !m.containsKey(c.key())) { // the key names the choice (e.g. type)
+          Map<String, Object> named = new LinkedHashMap<>();
+          named.put(c.key(), c.name());
+          named.putAll(m);
+          return named;
+        }
+      }
+      return m;
     } else if (v instanceof List<?> l) {
       return l.stream().map(ConfigBinder::plain).collect(Collectors.toList());
     }

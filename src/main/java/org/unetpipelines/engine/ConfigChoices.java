@@ -1,6 +1,5 @@
 package org.unetpipelines.engine;
 
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +12,12 @@ public final class ConfigChoices {
 
   private ConfigChoices() {}
 
-  /** Every registered choice, checked once: its record implements its base and has a component named by its key. */
+  /**
+   * Every registered choice, checked once: its record implements its base. The record may have a
+   * component named by the key (it then receives the choice's name, e.g. a model family's
+   * {@code family}) or not (the binder then accepts the key beside the record's own keys, e.g. an
+   * augmentation step's {@code type}).
+   */
   public static List<ConfigChoice> all() {
     List<ConfigChoice> a = all;
     if (a == null) {
@@ -22,13 +26,6 @@ public final class ConfigChoices {
       for (ConfigChoice c : ServiceLoader.load(ConfigChoice.class)) {
         if (!c.base().isAssignableFrom(c.config())) {
           throw new IllegalStateException(c.config().getName() + " does not implement " + c.base().getName());
-        }
-        boolean hasKey = false;
-        for (RecordComponent rc : c.config().getRecordComponents()) {
-          hasKey |= ConfigBinder.key(rc).equals(c.key());
-        }
-        if (!hasKey) {
-          throw new IllegalStateException(c.config().getName() + " has no '" + c.key() + "' component");
         }
         if (!seen.add(c.base().getName() + "/" + c.name())) {
           throw new IllegalStateException("two " + c.base().getSimpleName() + " choices named " + c.name());

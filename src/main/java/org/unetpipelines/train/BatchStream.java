@@ -26,6 +26,11 @@ import org.unetpipelines.train.task.Task;
  * <p>Deterministic: the shuffle order is a function of (seed, epoch) and the source order, crops of
  * (seed, epoch, sample id). {@code skipBatches} drops the first batches of the epoch (after
  * shuffling), which is how a resumed run lands exactly where the checkpoint left off.
+ *
+ * <p>Training streams may carry an {@link OnlineAugment} chain: the producer applies it to each
+ * sample before the task fills the batch, element {@code i} of the batch of training step
+ * {@code s} drawing from (seed, s, i); {@code firstStep} is the step of the first batch handed out
+ * (after the skipped ones). The time {@link #next} waited for input is summed in {@link #waitedNanos}.
  */
 public final class BatchStream implements Iterator<Batch>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BatchStream.class);
@@ -35,22 +40,35 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
   private final Thread producer;
   private volatile boolean closed;
   private Object next;
+  private long waitedNanos;
 
   /**
    * @param random true for training (shuffle, random crops); false for validation (source order, centered windows)
    */
   public BatchStream(Iterable<Sample> source, Task task, int batchSize, int shuffleBuffer, long seed,
       long epoch, long skipBatches, int prefetch, boolean random) {
+    this(source, task, batchSize, shuffleBuffer, seed, epoch, skipBatches, prefetch, random, OnlineAugment.NONE, 0);
+  }
+
+  /**
+   * A stream whose training samples go through {@code augment} first.
+   *
+   * @param firstStep the training step (0-based) of the first batch handed out
+   */
+  public BatchStream(Iterable<Sample> source, Task task, int batchSize, int shuffleBuffer, long seed,
+      long epoch, long skipBatches, int prefetch, boolean random, OnlineAugment augment, long firstStep) {
     checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
+    checkArgument(augment != null, "augment must be given (OnlineAugment.NONE for none)");
     this.queue = new ArrayBlockingQueue<>(Math.max(1, prefetch));
+    OnlineAugment chain = random ? augment : OnlineAugment.NONE;
     this.producer = new Thread(() -> produce(source, task, batchSize, random ? shuffleBuffer : 0, seed, epoch,
-        skipBatches, random), "batch-stream-epoch-" + epoch);
+        skipBatches, random, chain, firstStep), "batch-stream-epoch-" + epoch);
     producer.setDaemon(true);
     producer.start();
   }
 
   private void produce(Iterable<Sample> source, Task task, int batchSize, int shuffleBuffer, long seed,
-      long epoch, long skipBatches, boolean random) {
+      long epoch, long skipBatches, boolean random, OnlineAugment augment, long firstStep) {
     try {
       SplittableRandom rng = new SplittableRandom(
           Hashing.murmur3_128().newHasher().putLong(seed).putLong(epoch).putInt(0x5eed).hash().asLong());
@@ -75,8 +93,9 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
           arrays.put(f.getKey(), new float[(int) size]);
         }
         List<String> ids = new ArrayList<>(n);
+        long step = firstStep + (index - 1 - skipBatches);
         for (int i = 0; i < n; i++) {
-          Sample s = group.get(i);
+          Sample s = augment.apply(group.get(i), seed, step, i);
           task.fill(s, i, arrays, SampleArrays.sampleKey(seed, epoch, s.getId()), random);
           ids.add(s.getId());
         }
@@ -143,7 +162,9 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
       try {
         long t0 = System.nanoTime();
         next = queue.take();
-        long waited = (System.nanoTime() - t0) / 1_000_000;
+        long waitedNs = System.nanoTime() - t0;
+        waitedNanos += waitedNs;
+        long waited = waitedNs / 1_000_000;
         if (waited > 1000) {
           LOG.debug("waited {} ms for input", waited);
         }
@@ -168,6 +189,11 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
     Batch b = (Batch) next;
     next = null;
     return b;
+  }
+
+  /** Nanoseconds {@link #hasNext} / {@link #next} have waited for the producer so far. */
+  public long waitedNanos() {
+    return waitedNanos;
   }
 
   @Override

@@ -77,7 +77,18 @@ public record TrainConfig(
     @Param(name = "inter_threads", doc = "TensorFlow inter-op threads (0 = TensorFlow's choice)", def = "0", min = 0,
         max = TrainConfig.MAX_THREADS) int interOpThreads,
     @Param(name = "log_every", doc = "steps between progress lines", def = "10", min = 1, max = TrainConfig.MAX_STEPS)
-    int logEvery)
+    int logEvery,
+    @Param(name = "validate_on", doc = "center_tile: the task's validation on each sample's centre window (loss, "
+        + "iou); whole_image (segmentation): that plus every validation image predicted whole by the evaluation's "
+        + "tiled inference and scored as Evaluate does (v_rand, v_info, rand_error_2012, pixel_error, "
+        + "warping_error, iou, dice)", def = "center_tile") ValidationMode validateOn,
+    @Param(name = "validate_every", doc = "validate after every N-th epoch (and at the end), >= 1; early stopping "
+        + "and the plateau schedule count validations", def = "1", min = 1, max = 1_000_000) int validateEvery,
+    @Param(name = "select_by", doc = "export the checkpoint with the best value of this validation metric "
+        + "(higher is better for iou, dice, v_rand, v_info, top1, top5, accuracy; lower for loss, pixel_error, "
+        + "rand_error_2012, warping_error) instead of the last weights, recorded in model.json; it is also "
+        + "what early stopping and the plateau schedule monitor; default: none (the last weights)",
+        def = Param.NULL) String selectBy)
     implements java.io.Serializable {
 
   /** Largest accepted input side (a 16384 x 16384 float tile is 1 GiB). */
@@ -145,6 +156,15 @@ public record TrainConfig(
         && interOpThreads <= MAX_THREADS, "thread counts must be 0..%s, got %s/%s", MAX_THREADS, intraOpThreads,
         interOpThreads);
     c.check(logEvery >= 1 && logEvery <= MAX_STEPS, "log_every must be 1..%s, got %s", MAX_STEPS, logEvery);
+    c.check(validateOn != null, "validate_on must be center_tile or whole_image");
+    c.check(validateEvery >= 1 && validateEvery <= 1_000_000, "validate_every must be 1..1000000, got %s",
+        validateEvery);
+    if (selectBy != null && c.check(ValidationMetrics.HIGHER_IS_BETTER.containsKey(selectBy),
+        "'%s' is not a validation metric to select by; known: %s", selectBy, String.join(", ", ValidationMetrics.names()))) {
+      c.check(validateOn != ValidationMode.CENTER_TILE || !ValidationMetrics.WHOLE_IMAGE_ONLY.contains(selectBy),
+          "select_by: %s is a whole-image score: set validate_on: whole_image (center_tile validation gives the "
+              + "loss and the task's metrics, e.g. iou)", selectBy);
+    }
     c.done();
   }
 
@@ -192,8 +212,12 @@ public record TrainConfig(
     private WeightInit initializer;
     private Device device;
     private Precision precision;
+    private ValidationMode validateOn;
+    private int validateEvery;
+    private String selectBy;
 
     private Builder(TrainConfig c) {
+      validateOn = c.validateOn; validateEvery = c.validateEvery; selectBy = c.selectBy;
       height = c.height; width = c.width; loss = c.loss; optimizer = c.optimizer; learningRate = c.learningRate;
       momentum = c.momentum; nesterov = c.nesterov; beta1 = c.beta1; beta2 = c.beta2; epsilon = c.epsilon;
       schedule = c.schedule; decayRate = c.decayRate; decaySteps = c.decaySteps; plateauFactor = c.plateauFactor;
@@ -237,13 +261,17 @@ public record TrainConfig(
     public Builder precision(Precision v) { precision = v; return this; }
     public Builder threads(int intra, int inter) { intraOpThreads = intra; interOpThreads = inter; return this; }
     public Builder logEvery(int v) { logEvery = v; return this; }
+    /** What validation scores, how often (every N-th epoch) and the metric the exported checkpoint is selected by (null: the last). */
+    public Builder validation(ValidationMode on, int everyEpochs, String selectByMetric) {
+      validateOn = on; validateEvery = everyEpochs; selectBy = selectByMetric; return this;
+    }
 
     public TrainConfig build() {
       return new TrainConfig(height, width, loss, optimizer, learningRate, momentum, nesterov, beta1, beta2, epsilon,
           schedule, decayRate, decaySteps, boundaries, plateauFactor, plateauPatience, minLearningRate, weightDecay,
           cropPadding, flip, rotation, batchSize, shuffleBuffer,
           prefetch, steps, earlyStoppingPatience, minDelta, checkpointEvery, keepCheckpoints, resume, seed,
-          initializer, device, precision, intraOpThreads, interOpThreads, logEvery);
+          initializer, device, precision, intraOpThreads, interOpThreads, logEvery, validateOn, validateEvery, selectBy);
     }
   }
 }

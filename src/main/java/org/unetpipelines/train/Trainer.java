@@ -49,13 +49,15 @@ public final class Trainer {
   public static final String CURVE_AVRO = "curve.avro";
   /** Folder of the validation pictures ({@link Task.Validation#pictures}), beside the curve. */
   public static final String PICTURES = "pictures";
+  /** Checkpoint prefix (under checkpoints/) of the best validation's weights when select_by is set. */
+  public static final String BEST = "best";
   private static final String STATE_SUFFIX = ".state.json";
 
   /** What a checkpoint needs besides the variables to continue the same run. */
   public record CheckpointState(String family, String variant, String optimizer, int height, int width, long seed,
       long step, long epoch, long batchesInEpoch, LearningRateSchedule.State schedule, double bestValidation,
       int epochsWithoutImprovement, double epochLossSum, long epochBatches, double elapsedSeconds, String prefix,
-      int restarts, long attemptStart) {}
+      int restarts, long attemptStart, long bestStep) {}
 
   /** The mutable position of a run: everything a checkpoint records. */
   private static final class Progress {
@@ -70,6 +72,10 @@ public final class Trainer {
     /** Restarts so far (Task#restart) and the step the current attempt began at. */
     int restarts;
     long attemptStart;
+    /** The step of the best validation so far (0: none), whose weights checkpoints/best holds with select_by. */
+    long bestStep;
+    /** The step the last validation ran at (-1: none in this run). */
+    long lastValidationStep = -1;
     long startNanos = System.nanoTime();
     boolean resumed;
 
@@ -85,9 +91,13 @@ public final class Trainer {
   private final String run;
   private final String configJson;
   private final LearningRateSchedule schedule;
+  private final OnlineAugment augment;
+  /** Time the steps waited for their batch (input preparation and online augmentation). */
+  private long inputWaitNanos;
 
-  private Trainer(Task task, TrainConfig config, Path out, String run, String configJson) {
+  private Trainer(Task task, TrainConfig config, OnlineAugment augment, Path out, String run, String configJson) {
     this.task = task;
+    this.augment = augment;
     this.config = config;
     this.out = out;
     this.ckptDir = out.resolve(CHECKPOINTS);
@@ -99,8 +109,8 @@ public final class Trainer {
   /** Trains a segmentation network (one head, or several with deep supervision); see {@link #train(Task, ...)}. */
   public static ModelArtifact train(SegmentationNet net, TrainConfig config, Iterable<Sample> train,
       Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
-    return train(new Segmentation(net, config.height(), config.width(), config.loss()), config, train, validation, out,
-        run, configJson);
+    return train(new Segmentation(net, config.height(), config.width(), config.loss()), config, OnlineAugment.NONE,
+        train, validation, out, run, configJson);
   }
 
   /**
@@ -112,7 +122,20 @@ public final class Trainer {
    */
   public static ModelArtifact train(Task task, TrainConfig config, Iterable<Sample> train, Iterable<Sample> validation,
       Path out, String run, String configJson) throws IOException {
-    return new Trainer(task, config, out, run, configJson).run(train, validation);
+    return train(task, config, OnlineAugment.NONE, train, validation, out, run, configJson);
+  }
+
+  /**
+   * As {@link #train(Task, TrainConfig, Iterable, Iterable, Path, String, String)}, every training
+   * sample of every step going through {@code augment} first ({@link OnlineAugment}: drawn from
+   * (seed, step, index), in the batch-preparing thread).
+   */
+  public static ModelArtifact train(Task task, TrainConfig config, OnlineAugment augment, Iterable<Sample> train,
+      Iterable<Sample> validation, Path out, String run, String configJson) throws IOException {
+    if (augment == null) {
+      throw new IllegalArgumentException("augment must be given (OnlineAugment.NONE for none)");
+    }
+    return new Trainer(task, config, augment, out, run, configJson).run(train, validation);
   }
 
   private ModelArtifact run(Iterable<Sample> train, Iterable<Sample> validation) throws IOException {
@@ -125,14 +148,15 @@ public final class Trainer {
       Progress p = config.resume() ? resume(tg) : null;
       if (p == null) {
         p = new Progress();
-        p.best = task.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        p.best = higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
       }
       long params = tg.model().parameterCount();
       Task.Geometry geo = task.geometry();
       LOG.info("training {} {} ({} parameters, {} phase(s) {}, input {}x{} -> output {}x{}) for {} steps on {}, "
-          + "batch {}, {} {} lr {}", task.family(), task.variant(), params, tg.phases().size(), tg.phases(),
-          geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(), config.steps(),
-          config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate());
+          + "batch {}, {} {} lr {}, online augmentation: {}", task.family(), task.variant(), params,
+          tg.phases().size(), tg.phases(), geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(),
+          config.steps(), config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate(),
+          augment);
       long startStep = p.step;
       CurveLog curve = p.resumed ? CurveLog.resume(out.resolve(CURVE_CSV), p.step) : CurveLog.create(out.resolve(CURVE_CSV));
       double lastLoss;
@@ -144,7 +168,8 @@ public final class Trainer {
         curve.close();
       }
       double seconds = p.elapsed();
-      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s", p.step, p.step - startStep, seconds));
+      LOG.info(String.format(Locale.ROOT, "trained %d steps (%d this run) in %.1f s; the steps waited %.1f s for input",
+          p.step, p.step - startStep, seconds, inputWaitNanos / 1e9));
       checkpoint(tg, null, p);
       return export(tg, p, params, seconds, lastLoss);
     }
@@ -194,6 +219,7 @@ public final class Trainer {
       p.elapsedBefore = state.elapsedSeconds();
       p.restarts = state.restarts();
       p.attemptStart = state.attemptStart();
+      p.bestStep = state.bestStep();
       LOG.info("resumed {} from checkpoint {} at step {} (epoch {}, batch {})", run, prefix, p.step, p.epoch,
           p.batchInEpoch);
       return p;
@@ -261,29 +287,34 @@ public final class Trainer {
     List<Double> resumedLosses = CurveLog.series(curve.points(), "train", lossMetric(tg.phases().get(0), tg));
     double lastLoss = resumedLosses.isEmpty() ? Double.NaN : resumedLosses.get(resumedLosses.size() - 1);
     boolean stop = false;
-    long lastEpochEndStep = -1;
     StepLog log = new StepLog(p.step);
     boolean traced = false;
     while (p.step < stepLimit(p) && !stop) {
       long skip = p.batchInEpoch;
       try (BatchStream batches = new BatchStream(train, task, config.batchSize(), config.shuffleBuffer(),
-          config.seed(), p.epoch, skip, config.prefetch(), true)) {
+          config.seed(), p.epoch, skip, config.prefetch(), true, augment, p.step)) {
         while (p.step < stepLimit(p) && batches.hasNext()) {
           lastLoss = step(tg, p, curve, batches.next(), log, !traced);
           traced = true;
         }
-        if (!batches.hasNext()) {
+        boolean epochDone = !batches.hasNext();
+        inputWaitNanos += batches.waitedNanos();
+        if (epochDone) {
           stop = endEpoch(tg, p, curve, validation);
-          lastEpochEndStep = p.step;
         }
       }
     }
-    if (validation != null && lastEpochEndStep != p.step) { // the final (partial-epoch) validation
+    if (validation != null && p.lastValidationStep != p.step) { // the final validation (not at an epoch's end)
       Map<String, Double> v = validate(tg, validation, "final");
+      p.lastValidationStep = p.step;
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", CurveLog.FINAL_PREFIX + e.getKey(), e.getValue(), p.elapsed());
       }
       LOG.info("final validation at step {}: {}", p.step, format(v));
+      if (config.selectBy() != null && p.bestStep != p.step && better(monitored(v), p.best)) {
+        p.best = monitored(v);
+        saveBest(tg, p);
+      }
     }
     return lastLoss;
   }
@@ -396,28 +427,34 @@ public final class Trainer {
     double monitored = trainMean;
     boolean higher = false;
     boolean stop = false;
-    if (validation != null) {
+    boolean validates = validation != null && (p.epoch + 1) % config.validateEvery() == 0;
+    if (validates) {
       Map<String, Double> v = validate(tg, validation, String.format(Locale.ROOT, "epoch-%04d", p.epoch));
+      p.lastValidationStep = p.step;
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", e.getKey(), e.getValue(), p.elapsed());
       }
       LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f, validation %s", p.epoch, p.step,
           trainMean, format(v)));
-      monitored = v.get(task.monitor());
-      higher = task.higherIsBetter();
-      boolean better = higher ? monitored > p.best + config.minDelta() : monitored < p.best - config.minDelta();
-      if (better) {
+      monitored = monitored(v);
+      higher = higherIsBetter();
+      if (better(monitored, p.best)) {
         p.best = monitored;
         p.noImprove = 0;
+        if (config.selectBy() != null) {
+          saveBest(tg, p);
+        }
       } else if (config.earlyStoppingPatience() > 0 && ++p.noImprove >= config.earlyStoppingPatience()) {
-        LOG.info("early stopping after epoch {}: validation {} has not improved for {} epochs (best {})", p.epoch,
-            task.monitor(), p.noImprove, p.best);
+        LOG.info("early stopping after epoch {}: validation {} has not improved for {} validations (best {})",
+            p.epoch, monitor(), p.noImprove, p.best);
         stop = true;
       }
     } else {
       LOG.info(String.format(Locale.ROOT, "epoch %d done at step %d: train loss %.4f", p.epoch, p.step, trainMean));
     }
-    schedule.onEpochEnd(higher ? -monitored : monitored);
+    if (validates || validation == null) { // the plateau schedule sees validated epochs (or, without validation, all)
+      schedule.onEpochEnd(higher ? -monitored : monitored);
+    }
     p.epoch++;
     p.epochLossSum = 0;
     p.epochBatches = 0;
@@ -425,7 +462,11 @@ public final class Trainer {
     return stop;
   }
 
-  /** The task's validation metrics over the whole validation set; its pictures go to {@code pictures/<label>-*.png}. */
+  /**
+   * The task's validation metrics over the whole validation set; with {@code validate_on: whole_image}
+   * the whole-image scores ({@link WholeImageValidation}) replace metrics of the same name. The task's
+   * pictures go to {@code pictures/<label>-<stem>.png}.
+   */
   private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation, String label) throws IOException {
     Task.Validation v = task.newValidation();
     try (BatchStream vb = new BatchStream(validation, task, config.batchSize(), 0, config.seed(), 0, 0,
@@ -437,12 +478,49 @@ public final class Trainer {
     }
     Map<String, byte[]> pictures = v.pictures();
     if (!pictures.isEmpty()) {
-      Path dir = Files.createDirectories(out.resolve(PICTURES));
+      Path dir = Files.createDirectories(this.out.resolve(PICTURES));
       for (Map.Entry<String, byte[]> e : pictures.entrySet()) {
         Files.write(dir.resolve(label + "-" + e.getKey() + ".png"), e.getValue());
       }
     }
-    return v.result();
+    Map<String, Double> out = new LinkedHashMap<>(v.result());
+    if (config.validateOn() == ValidationMode.WHOLE_IMAGE) {
+      long t0 = System.nanoTime();
+      out.putAll(WholeImageValidation.score(tg, validation));
+      LOG.debug("whole-image validation took {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+    return out;
+  }
+
+  /** The validation metric early stopping, the plateau schedule and select_by follow. */
+  private String monitor() {
+    return config.selectBy() != null ? config.selectBy() : task.monitor();
+  }
+
+  private boolean higherIsBetter() {
+    return config.selectBy() != null ? ValidationMetrics.higherIsBetter(config.selectBy()) : task.higherIsBetter();
+  }
+
+  /** The monitored metric of a validation result (an error naming the metrics it has when it is not one). */
+  private double monitored(Map<String, Double> v) {
+    Double m = v.get(monitor());
+    if (m == null) {
+      throw new IllegalArgumentException("select_by: '" + monitor() + "' is not a validation metric of this run; "
+          + "it has " + String.join(", ", v.keySet()));
+    }
+    return m;
+  }
+
+  private boolean better(double value, double best) {
+    return higherIsBetter() ? value > best + config.minDelta() : value < best - config.minDelta();
+  }
+
+  /** Saves the weights as checkpoints/best (the export with select_by), the step and value in the next state. */
+  private void saveBest(TrainingGraph tg, Progress p) {
+    tg.save(ckptDir.resolve(BEST));
+    p.bestStep = p.step;
+    LOG.info(String.format(Locale.ROOT, "best validation %s so far: %.4f at step %d (checkpoint %s)", monitor(), p.best,
+        p.step, ckptDir.resolve(BEST)));
   }
 
   private static String format(Map<String, Double> v) {
@@ -457,7 +535,7 @@ public final class Trainer {
   private CheckpointState state(Progress p, String prefix) {
     return new CheckpointState(task.family(), task.variant(), optimizerName(), config.height(), config.width(),
         config.seed(), p.step, p.epoch, p.batchInEpoch, schedule.state(), p.best, p.noImprove, p.epochLossSum,
-        p.epochBatches, p.elapsed(), prefix, p.restarts, p.attemptStart);
+        p.epochBatches, p.elapsed(), prefix, p.restarts, p.attemptStart, p.bestStep);
   }
 
   private void checkpoint(TrainingGraph tg, CurveLog curve, Progress p) throws IOException {
@@ -499,6 +577,10 @@ public final class Trainer {
       throws IOException {
     Path savedModel = out.resolve(SAVED_MODEL);
     deleteRecursively(savedModel);
+    Map<String, Object> properties = new LinkedHashMap<>(task.properties());
+    if (config.selectBy() != null) {
+      properties.put("selection", selection(tg, p));
+    }
     tg.exportSavedModel(savedModel);
     Task.Geometry geo = task.geometry();
     ModelArtifact artifact = ModelArtifact.newBuilder()
@@ -521,9 +603,32 @@ public final class Trainer {
         .setConfig(configJson)
         .setCurve(out.resolve(CURVE_CSV).toAbsolutePath().toString())
         .build();
-    writeModelJson(out.resolve(MODEL_JSON), artifact, task.properties(), new ArrayList<>(tg.built().servingOutputs().keySet()));
+    writeModelJson(out.resolve(MODEL_JSON), artifact, properties, new ArrayList<>(tg.built().servingOutputs().keySet()));
     LOG.info("SavedModel written to {}", savedModel);
     return artifact;
+  }
+
+  /**
+   * With select_by: restores the best validation's weights (checkpoints/best) into the session, so
+   * they are what is exported, and describes the choice for model.json.
+   */
+  private Map<String, Object> selection(TrainingGraph tg, Progress p) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("metric", config.selectBy());
+    s.put("direction", higherIsBetter() ? "max" : "min");
+    s.put("validate_on", config.validateOn().name().toLowerCase(Locale.ROOT));
+    if (p.bestStep > 0) {
+      tg.restore(ckptDir.resolve(BEST));
+      s.put("step", p.bestStep);
+      s.put("value", p.best);
+      s.put("checkpoint", ckptDir.resolve(BEST).toAbsolutePath().toString());
+      LOG.info(String.format(Locale.ROOT, "exporting the best validation %s: %.4f at step %d of %d",
+          config.selectBy(), p.best, p.bestStep, p.step));
+    } else {
+      s.put("step", p.step);
+      s.put("note", "no validation ran: the last weights");
+    }
+    return s;
   }
 
   /** Writes the artifact's fields, the model's properties and the serving contract as JSON. */

@@ -19,8 +19,8 @@ public final class StagesCommand implements CliCommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "TYPE", description = "show only this stage type")
   String only;
 
-  @Option(names = "--families", description = "list the model families (the values of 'model: {family: ...}') "
-      + "and every family's keys instead")
+  @Option(names = "--families", description = "list the config choices instead: the model families (the values of "
+      + "'model: {family: ...}') and the steps of Train's 'augment: [{type: ...}]', each with its keys")
   boolean families;
 
   @Override

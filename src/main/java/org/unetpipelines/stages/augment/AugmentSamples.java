@@ -19,7 +19,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.unetpipelines.augment.CopyRandom;
 import org.unetpipelines.augment.ImageStack;
-import org.unetpipelines.image.Tensors;
+import org.unetpipelines.augment.SampleLayers;
+import org.unetpipelines.augment.SampleOp;
 import org.unetpipelines.records.AugmentParam;
 import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
@@ -62,14 +63,6 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
     return new SampleResult(input.getPipeline(),
         out.get(SampleResult.SAMPLES).setCoder(Coders.sample()),
         out.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter()));
-  }
-
-  /** The sample's layers as images. */
-  static ImageStack layersOf(Sample s) {
-    return new ImageStack(
-        Tensors.toImage(s.getImage()),
-        s.getMask() == null ? null : Tensors.toImage(s.getMask()),
-        s.getWeights() == null ? null : Tensors.toImage(s.getWeights()));
   }
 
   /**
@@ -117,7 +110,7 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       }
       ImageStack layers;
       try {
-        layers = layersOf(in);
+        layers = SampleLayers.of(in);
       } catch (IllegalArgumentException e) {
         // one dead letter per input, from the part that holds copy 0; the rest of the range is done
         if (from == 0) {
@@ -154,12 +147,8 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       for (Map.Entry<String, Double> e : r.params().entrySet()) {
         params.add(new AugmentParam(settings.stageName(), e.getKey(), e.getValue()));
       }
-      ImageStack l = r.layers();
-      return Sample.newBuilder(in)
+      return SampleLayers.set(Sample.newBuilder(in), r.layers())
           .setId(fanOut ? copyId(in, k) : in.getId())
-          .setImage(Tensors.toTensor(l.image()))
-          .setMask(l.mask() == null ? null : Tensors.toTensor(l.mask()))
-          .setWeights(l.weights() == null ? null : Tensors.toTensor(l.weights()))
           .setSeed(settings.seed())
           .setCopy(fanOut ? k : in.getCopy())
           .setParams(params)

@@ -26,6 +26,26 @@ abstract class AugmentStage<C extends Record, T extends PTransform<PCollection<S
   /** The stage's PTransform for a config, with the pipeline's seed and the stage's name. */
   abstract T build(C config, long seed, String stageName);
 
+  /**
+   * The op a config's transform applies to each copy (for {@link AugmentStep}s): built and checked
+   * exactly as the stage builds it.
+   *
+   * @throws IllegalArgumentException when the config is rejected
+   * @throws IllegalStateException for a stage type whose transform is not a single op (e.g. Tile)
+   */
+  final org.unetpipelines.augment.SampleOp op(C config) {
+    T t = build(config, 0L, type());
+    if (t instanceof OpTransform o) {
+      return o.op();
+    }
+    throw new IllegalStateException(type() + " is not a one-sample-in, one-sample-out op");
+  }
+
+  /** A stage transform that applies one {@link org.unetpipelines.augment.SampleOp} to each copy. */
+  interface OpTransform {
+    org.unetpipelines.augment.SampleOp op();
+  }
+
   /** Cross-field problems of a built transform (the checks its expand() makes); none by default. */
   List<String> problems(T transform) {
     return List.of();

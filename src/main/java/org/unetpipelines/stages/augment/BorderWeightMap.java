@@ -7,7 +7,8 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.BorderWeights;
-import org.unetpipelines.augment.ImageStack;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.image.ImageLimits;
@@ -22,7 +23,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(BorderWeightMap.create().withW0(10).withSigma(5)).samples()}</pre>
  */
-public final class BorderWeightMap extends PTransform<PCollection<Sample>, SampleResult> {
+public final class BorderWeightMap extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   private final double w0;
   private final double sigma;
   private final boolean classBalance;
@@ -66,15 +68,13 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    double a = w0;
-    double s = sigma;
-    boolean balance = classBalance;
-    SampleOp op = (in, rng) -> {
-      checkArgument(in.mask() != null, "the sample has no mask: a border weight map needs a label mask");
-      ImageStack out = new ImageStack(in.image(), in.mask(), BorderWeights.weightMap(in.mask(), a, s, balance));
-      return List.of(SampleOp.Outcome.of(out, "w0", a, "sigma", s));
-    };
-    return input.apply("Weights", AugmentSamples.of(settings, op));
+    return input.apply("Weights", AugmentSamples.of(settings, op()));
+  }
+
+  /** What every sample goes through ({@link BorderWeights#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return BorderWeights.op(w0, sigma, classBalance);
   }
 
   /** YAML config of {@code BorderWeightMap}. */
@@ -83,7 +83,25 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
       @Param(doc = "border width sigma, pixels (the paper: about 5)", def = "5.0", min = 0, minExclusive = true,
           max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "add the class-balancing term w_c = n / (2 n_class); false: w_c = 1", def = "true")
-          boolean class_balance) {}
+          boolean class_balance) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code BorderWeightMap} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code BorderWeightMap} stage type. */
   @AutoService(Stage.class)

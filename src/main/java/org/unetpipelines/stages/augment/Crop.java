@@ -8,6 +8,9 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
+import org.unetpipelines.augment.Crops.Mode;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.image.ImageLimits;
@@ -21,13 +24,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(Crop.random(96, 96).withCopies(16).withSeed(42)).samples()}</pre>
  */
-public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
-  /** Where the window goes. */
-  public enum Mode {
-    CENTER,
-    RANDOM
-  }
-
+public final class Crop extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   private final int height;
   private final int width;
   private final Mode mode;
@@ -76,16 +74,13 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
   public SampleResult expand(PCollection<Sample> input) {
     List<String> problems = problems();
     checkArgument(problems.isEmpty(), "%s", String.join("; ", problems));
-    int h = height;
-    int w = width;
-    Mode m = mode;
-    SampleOp op = (in, rng) -> {
-      Crops.Window win = m == Mode.CENTER
-          ? Crops.Window.centered(in.height(), in.width(), h, w)
-          : Crops.Window.random(in.height(), in.width(), h, w, rng);
-      return List.of(SampleOp.Outcome.of(Crops.crop(in, win), "crop_y", win.y(), "crop_x", win.x()));
-    };
-    return input.apply("Crop", AugmentSamples.of(settings, op));
+    return input.apply("Crop", AugmentSamples.of(settings, op()));
+  }
+
+  /** What every copy goes through ({@link Crops#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return Crops.op(mode, height, width);
   }
 
   /** YAML config of {@code Crop}. */
@@ -94,7 +89,25 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult> {
       @Param(doc = "crop width, pixels", min = 1, max = ImageLimits.MAX_SIDE) int width,
       @Param(doc = "center or random (a uniformly random window per copy)", def = "center") Mode mode,
       @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1", min = 1,
-          max = AugmentSettings.MAX_COPIES) int copies) {}
+          max = AugmentSettings.MAX_COPIES) int copies) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code Crop} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code Crop} stage type. */
   @AutoService(Stage.class)

@@ -5,16 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.service.AutoService;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
-import org.unetpipelines.augment.Crops;
 import org.unetpipelines.augment.ElasticWarp;
 import org.unetpipelines.augment.Interpolation;
-import org.unetpipelines.augment.ImageStack;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.image.ImageLimits;
@@ -34,7 +31,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(ElasticDeform.create().withSigma(10).withCopies(8).withSeed(42)).samples()}</pre>
  */
-public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleResult> {
+public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   public static final int DEFAULT_GRID = 3;
   public static final double DEFAULT_SIGMA = 10.0;
 
@@ -107,45 +105,13 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    return input.apply("Deform", AugmentSamples.of(settings, new DeformOp(grid, sigma, order, cropHeight, cropWidth)));
+    return input.apply("Deform", AugmentSamples.of(settings, op()));
   }
 
-  /** Draws a lattice from the copy's stream and deforms (and crops). */
-  static final class DeformOp implements SampleOp {
-    private final int grid;
-    private final double sigma;
-    private final Interpolation order;
-    private final int cropHeight;
-    private final int cropWidth;
-
-    DeformOp(int grid, double sigma, Interpolation order, int cropHeight, int cropWidth) {
-      this.grid = grid;
-      this.sigma = sigma;
-      this.order = order;
-      this.cropHeight = cropHeight;
-      this.cropWidth = cropWidth;
-    }
-
-    @Override
-    public List<Outcome> apply(ImageStack in, SplittableRandom rng) {
-      ElasticWarp.Lattice lattice = ElasticWarp.Lattice.random(grid, sigma, rng);
-      Crops.Window win = cropHeight > 0
-          ? Crops.Window.centered(in.height(), in.width(), cropHeight, cropWidth)
-          : new Crops.Window(0, 0, in.height(), in.width());
-      ImageStack out = ElasticWarp.deform(in, lattice, order, win.y(), win.x(), win.height(), win.width());
-      return List.of(new Outcome(out, params(lattice)));
-    }
-
-    static Map<String, Double> params(ElasticWarp.Lattice lattice) {
-      Map<String, Double> p = new LinkedHashMap<>();
-      for (int i = 0; i < lattice.rows(); i++) {
-        for (int j = 0; j < lattice.cols(); j++) {
-          p.put("dy[" + i + "][" + j + "]", lattice.dy()[i][j]);
-          p.put("dx[" + i + "][" + j + "]", lattice.dx()[i][j]);
-        }
-      }
-      return p;
-    }
+  /** What every copy goes through ({@link ElasticWarp#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return ElasticWarp.op(grid, sigma, order, cropHeight, cropWidth);
   }
 
   /** YAML config of {@code ElasticDeform}. */
@@ -161,7 +127,25 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
       @Param(doc = "compute only the centred crop of this height (needs crop_width)", def = Param.NULL,
           min = 1, max = ImageLimits.MAX_SIDE) Integer crop_height,
       @Param(doc = "compute only the centred crop of this width (needs crop_height)", def = Param.NULL,
-          min = 1, max = ImageLimits.MAX_SIDE) Integer crop_width) {}
+          min = 1, max = ImageLimits.MAX_SIDE) Integer crop_width) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code ElasticDeform} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code ElasticDeform} stage type. */
   @AutoService(Stage.class)

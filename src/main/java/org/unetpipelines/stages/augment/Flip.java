@@ -7,6 +7,8 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Flips;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
@@ -19,7 +21,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(Flip.random(0.5, 0.5).withCopies(2).withSeed(42)).samples()}</pre>
  */
-public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
+public final class Flip extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   private final double horizontal;
   private final double vertical;
   private final AugmentSettings settings;
@@ -52,16 +55,13 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    double ph = horizontal;
-    double pv = vertical;
-    SampleOp op = (in, rng) -> {
-      // always two draws, so the stream position does not depend on the probabilities
-      boolean h = rng.nextDouble() < ph;
-      boolean v = rng.nextDouble() < pv;
-      return List.of(SampleOp.Outcome.of(Flips.flip(in, h, v), "flip_horizontal", h ? 1 : 0,
-          "flip_vertical", v ? 1 : 0));
-    };
-    return input.apply("Flip", AugmentSamples.of(settings, op));
+    return input.apply("Flip", AugmentSamples.of(settings, op()));
+  }
+
+  /** What every copy goes through ({@link Flips#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return Flips.op(horizontal, vertical);
   }
 
   /** YAML config of {@code Flip}. */
@@ -69,7 +69,25 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult> {
       @Param(doc = "probability of a left-right flip, 0..1", def = "0.5", min = 0, max = 1) double horizontal,
       @Param(doc = "probability of an up-down flip, 0..1", def = "0.5", min = 0, max = 1) double vertical,
       @Param(doc = "flipped copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
-          int copies) {}
+          int copies) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code Flip} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code Flip} stage type. */
   @AutoService(Stage.class)

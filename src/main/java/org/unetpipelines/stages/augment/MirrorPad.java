@@ -9,6 +9,8 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Boundary;
 import org.unetpipelines.augment.MirrorPadding;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.image.ImageLimits;
@@ -23,7 +25,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(MirrorPad.of(92, 92, 92, 92)).samples()}</pre>
  */
-public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResult> {
+public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   /** Largest pad on one side, pixels. */
   public static final int MAX_PAD = 8192;
 
@@ -73,21 +76,13 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    int t = top;
-    int b = bottom;
-    int l = left;
-    int r = right;
-    Boundary mode = boundary;
-    SampleOp op = (in, rng) -> {
-      long h = (long) in.height() + t + b;
-      long w = (long) in.width() + l + r;
-      checkArgument(ImageLimits.fits(h, w, in.image().channels()),
-          "padded to %sx%s the sample would hold more than %s values, the most one image can hold", h, w,
-          ImageLimits.MAX_VALUES);
-      return List.of(SampleOp.Outcome.of(in.map(img -> MirrorPadding.pad(img, t, b, l, r, mode)),
-          "pad_top", t, "pad_bottom", b, "pad_left", l, "pad_right", r));
-    };
-    return input.apply("Pad", AugmentSamples.of(settings, op));
+    return input.apply("Pad", AugmentSamples.of(settings, op()));
+  }
+
+  /** What every sample goes through ({@link MirrorPadding#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return MirrorPadding.op(top, bottom, left, right, boundary);
   }
 
   /** YAML config of {@code MirrorPad}. */
@@ -99,7 +94,25 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
       @Param(doc = "pixels added on the left; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer left,
       @Param(doc = "pixels added on the right; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer right,
       @Param(doc = "reflect: edge pixel not repeated (numpy 'reflect', scipy 'mirror'); symmetric: repeated",
-          def = "reflect") Boundary mode) {}
+          def = "reflect") Boundary mode) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code MirrorPad} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code MirrorPad} stage type. */
   @AutoService(Stage.class)

@@ -1,6 +1,5 @@
 package org.unetpipelines.stages.augment;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.service.AutoService;
@@ -9,6 +8,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Interpolation;
 import org.unetpipelines.augment.Rotation;
+import org.unetpipelines.augment.Rotation.Mode;
+import org.unetpipelines.augment.SampleOp;
+import org.unetpipelines.engine.ConfigChoice;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;
 import org.unetpipelines.records.Sample;
@@ -23,17 +25,8 @@ import org.unetpipelines.stages.SampleResult;
  *
  * <pre>{@code samples.apply(Rotate.uniform(15).withCopies(4).withSeed(42)).samples()}</pre>
  */
-public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> {
-  /** How the angle is chosen. */
-  public enum Mode {
-    /** Always {@code angle}. */
-    FIXED,
-    /** Uniform in {@code [-angle, angle]}. */
-    UNIFORM,
-    /** One of 0, 90, 180, 270, uniformly. */
-    RIGHT
-  }
-
+public final class Rotate extends PTransform<PCollection<Sample>, SampleResult>
+    implements AugmentStage.OpTransform {
   private final Mode mode;
   private final double angle;
   private final Interpolation order;
@@ -59,10 +52,7 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
   }
 
   public static Rotate of(Mode mode, double degrees) {
-    checkNotNull(mode, "mode");
-    checkArgument(Double.isFinite(degrees), "angle must be finite, got %s", degrees);
-    checkArgument(mode != Mode.UNIFORM || (degrees > 0 && degrees <= 180),
-        "uniform mode needs 0 < angle <= 180 degrees (the largest |angle| drawn), got %s", degrees);
+    Rotation.op(mode, degrees, Interpolation.CUBIC); // checks mode and angle
     return new Rotate(mode, degrees, Interpolation.CUBIC, AugmentSettings.defaults("Rotate"));
   }
 
@@ -85,24 +75,13 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    Mode m = mode;
-    double a = angle;
-    Interpolation o = order;
-    SampleOp op = (in, rng) -> {
-      double deg;
-      switch (m) {
-        case FIXED:
-          deg = a;
-          break;
-        case UNIFORM:
-          deg = -a + 2 * a * rng.nextDouble();
-          break;
-        default:
-          deg = 90.0 * rng.nextInt(4);
-      }
-      return List.of(SampleOp.Outcome.of(Rotation.rotate(in, deg, o), "angle", deg));
-    };
-    return input.apply("Rotate", AugmentSamples.of(settings, op));
+    return input.apply("Rotate", AugmentSamples.of(settings, op()));
+  }
+
+  /** What every copy goes through ({@link Rotation#op}); also Train's online step. */
+  @Override
+  public SampleOp op() {
+    return Rotation.op(mode, angle, order);
   }
 
   /** YAML config of {@code Rotate}. */
@@ -114,7 +93,25 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult> 
       @Param(doc = "image interpolation for non-right angles: cubic, linear or nearest (masks: nearest)",
           def = "cubic") Interpolation order,
       @Param(doc = "rotated copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
-          int copies) {}
+          int copies) implements AugmentStep {
+    @Override
+    public SampleOp op() {
+      return new Provider().op(this);
+    }
+
+    @Override
+    public List<String> problems() {
+      return new Provider().check(this);
+    }
+  }
+
+  /** {@code Rotate} as a step of Train's online {@code augment:} chain. */
+  @AutoService(ConfigChoice.class)
+  public static final class Step extends AugmentChoice {
+    public Step() {
+      super(new Provider());
+    }
+  }
 
   /** The {@code Rotate} stage type. */
   @AutoService(Stage.class)

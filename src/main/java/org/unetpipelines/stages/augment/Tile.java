@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Crops;
+import org.unetpipelines.augment.SampleOp;
 import org.unetpipelines.image.TileGrid;
 import org.unetpipelines.engine.Param;
 import org.unetpipelines.engine.Stage;

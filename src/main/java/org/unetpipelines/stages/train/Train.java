@@ -39,6 +39,8 @@ import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.records.ShardSet;
 import org.unetpipelines.records.Coders;
+import org.unetpipelines.stages.augment.AugmentStep;
+import org.unetpipelines.train.OnlineAugment;
 import org.unetpipelines.train.TrainConfig;
 import org.unetpipelines.train.Trainer;
 import org.unetpipelines.train.task.Task;
@@ -64,9 +66,11 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
   private final transient PCollection<ShardSet> validation;
   private final String run;
   private final String configJson;
+  private final OnlineAugment augment;
 
   private Train(ModelConfig model, TrainConfig train, String outputDir, double validationFraction,
-      PCollection<ShardSet> validation, String run, String configJson) {
+      PCollection<ShardSet> validation, String run, String configJson, OnlineAugment augment) {
+    this.augment = augment;
     this.model = model;
     this.train = train;
     this.outputDir = outputDir;
@@ -82,31 +86,40 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     checkNotNull(train, "train config must not be null");
     checkArgument(outputDir != null && !outputDir.isBlank(), "output directory must not be empty, got '%s'", outputDir);
     Tasks.of(model, train); // rejects sizes that do not fit, naming valid ones
-    return new Train(model, train, outputDir, 0, null, "train", "{}");
+    return new Train(model, train, outputDir, 0, null, "train", "{}", OnlineAugment.NONE);
   }
 
   /** Validates on these shard sets after every epoch. */
   public Train withValidation(PCollection<ShardSet> shardSets) {
     checkNotNull(shardSets, "validation shard sets must not be null");
-    return new Train(model, train, outputDir, validationFraction, shardSets, run, configJson);
+    return new Train(model, train, outputDir, validationFraction, shardSets, run, configJson, augment);
   }
 
   /** Holds out the samples whose id hashes below this fraction (0 = none) for validation. */
   public Train withValidationFraction(double fraction) {
     checkArgument(fraction >= 0 && fraction < 1, "validation fraction must be in [0, 1), got %s", fraction);
-    return new Train(model, train, outputDir, fraction, validation, run, configJson);
+    return new Train(model, train, outputDir, fraction, validation, run, configJson, augment);
   }
 
   /** Run id recorded in the curve and the artifact. */
   public Train withRun(String id) {
     checkArgument(id != null && !id.isBlank() && !id.contains(","), "run id must be non-empty without commas, got '%s'", id);
-    return new Train(model, train, outputDir, validationFraction, validation, id, configJson);
+    return new Train(model, train, outputDir, validationFraction, validation, id, configJson, augment);
   }
 
   /** The config recorded in the artifact (JSON). */
   public Train withConfigJson(String json) {
     checkNotNull(json, "config json must not be null");
-    return new Train(model, train, outputDir, validationFraction, validation, run, json);
+    return new Train(model, train, outputDir, validationFraction, validation, run, json, augment);
+  }
+
+  /**
+   * Augments every training sample of every step with this chain ({@link OnlineAugment}: drawn from
+   * (seed, step, index), prepared in the background); validation samples stay as they are.
+   */
+  public Train withAugment(OnlineAugment chain) {
+    checkNotNull(chain, "augmentation chain must not be null (OnlineAugment.NONE for none)");
+    return new Train(model, train, outputDir, validationFraction, validation, run, configJson, chain);
   }
 
   @Override
@@ -116,7 +129,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     PCollectionView<List<ShardSet>> view = validation == null ? null
         : validation.apply("ValidationView", View.asList());
     ParDo.SingleOutput<KV<String, Iterable<ShardSet>>, ModelArtifact> fn =
-        ParDo.of(new TrainFn(model, train, outputDir, validationFraction, view, run, configJson));
+        ParDo.of(new TrainFn(model, train, outputDir, validationFraction, view, run, configJson, augment));
     if (view != null) {
       fn = fn.withSideInputs(view);
     }
@@ -177,9 +190,11 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
     private final PCollectionView<List<ShardSet>> validation;
     private final String run;
     private final String configJson;
+    private final OnlineAugment augment;
 
     TrainFn(ModelConfig model, TrainConfig train, String outputDir, double validationFraction,
-        PCollectionView<List<ShardSet>> validation, String run, String configJson) {
+        PCollectionView<List<ShardSet>> validation, String run, String configJson, OnlineAugment augment) {
+      this.augment = augment;
       this.model = model;
       this.train = train;
       this.outputDir = outputDir;
@@ -201,7 +216,8 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       } else if (validation != null) {
         validationSet = samples(c.sideInput(validation));
       }
-      c.output(Trainer.train(Tasks.of(model, train), train, trainSet, validationSet, Path.of(outputDir), run, configJson));
+      c.output(Trainer.train(Tasks.of(model, train), train, augment, trainSet, validationSet, Path.of(outputDir), run,
+          configJson));
     }
   }
 
@@ -212,6 +228,12 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       @Param(doc = "the network: {family: unet | wide_unet | unetpp | unetplus | ..., <that family's keys>}; "
           + "`unet-pipelines stages --families` lists every family's keys")
       ModelConfig model,
+      @Param(doc = "online augmentation, drawn fresh for every training sample of every step from (seed, step, "
+          + "index) in the background: a list of steps written as the augmentation stages, e.g. "
+          + "[{type: Crop, mode: random, height: 380, width: 380}, {type: ElasticDeform, crop_height: 316, "
+          + "crop_width: 316}, {type: Flip}, {type: Rotate, mode: right}] (copies must stay 1); "
+          + "`unet-pipelines stages --families` lists each step's keys", def = "[]")
+      List<AugmentStep> augment,
       @Param(doc = "training keys", inline = true) TrainConfig training,
       @Param(doc = "held-out share of images (by hash of the id without augmentation copy suffixes) when no "
           + "validation input is given", def = "0.0", min = 0, max = 0.9)
@@ -221,6 +243,33 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
 
     TrainConfig trainConfig(long pipelineSeed) {
       return training.toBuilder().seed(seed == null ? pipelineSeed : seed).build();
+    }
+
+    /** The {@code augment} steps as a chain (each step's op built and checked by its stage). */
+    OnlineAugment onlineAugment() {
+      OnlineAugment chain = OnlineAugment.NONE;
+      for (AugmentStep step : augment) {
+        chain = chain.then(step.type(), step.op());
+      }
+      return chain;
+    }
+
+    /** What is wrong with the {@code augment} steps, each naming its position and type. */
+    List<String> augmentProblems() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < augment.size(); i++) {
+        AugmentStep step = augment.get(i);
+        String where = "'augment[" + i + "]' (type " + step.type() + "): ";
+        if (step.copies() != 1) {
+          out.add(where + "copies must be 1 in Train's online augmentation (every step draws a fresh one), got "
+              + step.copies());
+          continue;
+        }
+        for (String p : step.problems()) {
+          out.add(where + p);
+        }
+      }
+      return out;
     }
   }
 
@@ -267,6 +316,7 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       } catch (IllegalArgumentException e) {
         errors.addAll(ConfigChecks.problemsOf(e));
       }
+      errors.addAll(c.augmentProblems());
       return errors;
     }
 
@@ -303,7 +353,8 @@ public final class Train extends PTransform<PCollection<ShardSet>, PCollection<M
       Train t = of(c.model(), c.trainConfig(ctx.seed()), ctx.output(c.path()))
           .withRun(ctx.pipelineName() + "/" + ctx.stageName() + "/" + (c.seed() == null ? ctx.seed() : c.seed()))
           .withConfigJson(ctx.configJson())
-          .withValidationFraction(c.validation_fraction());
+          .withValidationFraction(c.validation_fraction())
+          .withAugment(c.onlineAugment());
       if (inputs.size() == 2) {
         t = t.withValidation((PCollection<ShardSet>) inputs.get(1));
       }

@@ -24,10 +24,15 @@ public final class Tasks {
       List<String> classificationOnly = classificationOnlyKeys(config);
       if (!classificationOnly.isEmpty()) {
         throw new IllegalArgumentException(String.join(", ", classificationOnly) + " only apply to classification "
-            + "families (resnet, sunet); " + model.family() + " segments: augment in pipeline stages (Flip, Rotate, "
-            + "MirrorPad, ElasticDeform) instead");
+            + "families (resnet, sunet); " + model.family() + " segments: augment with Train's 'augment:' chain (drawn "
+            + "every step, e.g. [{type: ElasticDeform}, {type: Flip}, {type: Rotate, mode: right}]) or in pipeline "
+            + "stages (Flip, Rotate, MirrorPad, ElasticDeform) instead");
       }
       return new Segmentation(s.net(), config.height(), config.width(), config.loss());
+    }
+    if (config.validateOn() == org.unetpipelines.train.ValidationMode.WHOLE_IMAGE) {
+      throw new IllegalArgumentException("'validate_on: whole_image' predicts and scores whole segmentations; "
+          + model.family() + " is not a segmentation family: use center_tile");
     }
     if (model instanceof ClassificationModel c) {
       if (config.loss() != LossKind.CROSS_ENTROPY) {

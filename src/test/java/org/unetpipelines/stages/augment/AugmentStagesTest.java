@@ -274,8 +274,8 @@ class AugmentStagesTest {
         "at least one pad must be > 0");
     assertEquals(List.of(), new MirrorPad.Provider().check(new MirrorPad.Config(0, 4, null, null, null, Boundary.REFLECT)));
     assertCheck(new Tile.Provider().check(new Tile.Config(16, 16, 20, null)), "stride 20x16 is larger than the tile 16x16");
-    assertCheck(new Crop.Provider().check(new Crop.Config(16, 16, Crop.Mode.CENTER, 3)), "copies must be 1 with mode center, got 3");
-    assertCheck(new Rotate.Provider().check(new Rotate.Config(Rotate.Mode.UNIFORM, 200, Interpolation.CUBIC, 1)),
+    assertCheck(new Crop.Provider().check(new Crop.Config(16, 16, Crops.Mode.CENTER, 3)), "copies must be 1 with mode center, got 3");
+    assertCheck(new Rotate.Provider().check(new Rotate.Config(org.unetpipelines.augment.Rotation.Mode.UNIFORM, 200, Interpolation.CUBIC, 1)),
         "uniform mode needs 0 < angle <= 180 degrees");
     assertCheck(new Flip.Provider().check(new Flip.Config(-0.1, 0.5, 1)), "horizontal probability must be in [0, 1], got -0.1");
     assertCheck(new BorderWeightMap.Provider().check(new BorderWeightMap.Config(10, -5, true)),
