@@ -30,7 +30,8 @@ import org.unetpipelines.records.MetricRecord;
  * (mean, std, 95 % CI, n per run; stack scores for the challenge metrics), a per-image table of the main metrics,
  * training curves (one XChart PNG per curve metric, a line per run and split: the mean value per
  * epoch, or per step when all points are in one epoch; metrics with a single point, such as final
- * validation values, go to a table), and overlays of a few samples with a legend. Classifier evaluations
+ * validation values, go to a table), the training's validation pictures per epoch (e.g. ReDo's
+ * images, masks and redrawn images), and overlays of a few samples with a legend. Classifier evaluations
  * also get a confusion-matrix heat map and per-class accuracy bars ({@link ClassifierReport}).
  */
 public final class HtmlReport {
@@ -40,7 +41,10 @@ public final class HtmlReport {
   /** Metrics shown per image, when present. */
   public static final List<String> PER_IMAGE = List.of(
       "pixel_error", "v_rand", "v_info", "rand_error_2012", "warping_error", "iou", "dice", "adapted_rand_error",
-      "vi_split", "vi_merge", "top1", "cross_entropy");
+      "vi_split", "vi_merge", "top1", "cross_entropy", "redo_iou_image", "redo_accuracy_image");
+
+  /** Most pictures shown per run and kind (evenly spaced over the epochs, the last one included). */
+  public static final int MAX_PICTURES = 12;
 
   /** Suffix of the aggregate records holding a challenge score's chosen threshold. */
   static final String THRESHOLD_SUFFIX = "_threshold";
@@ -54,11 +58,25 @@ public final class HtmlReport {
    */
   public record Sample(String id, byte[] overlayPng, byte[] probabilityPng) {}
 
+  /**
+   * One validation picture a training wrote ({@code pictures/<epoch-NNNN | final>-<stem>.png}).
+   *
+   * @param run the training's run
+   * @param name the file name without {@code .png}, e.g. {@code epoch-0003-redraw}
+   */
+  public record Picture(String run, String name, byte[] png) {}
+
   private HtmlReport() {}
 
   /** Writes {@link #FILE} into {@code dir} (created if absent) and returns its path. */
   public static Path write(Path dir, String title, List<MetricRecord> metrics, List<CurvePoint> curve,
       List<Sample> samples) {
+    return write(dir, title, metrics, curve, List.of(), samples);
+  }
+
+  /** Writes {@link #FILE} with the trainings' validation pictures too. */
+  public static Path write(Path dir, String title, List<MetricRecord> metrics, List<CurvePoint> curve,
+      List<Picture> pictures, List<Sample> samples) {
     System.setProperty("java.awt.headless", "true");
     StringBuilder h = new StringBuilder();
     head(h, title);
@@ -68,6 +86,7 @@ public final class HtmlReport {
     ClassifierReport.section(h, metrics); // classifiers: confusion-matrix heat map, per-class accuracy bars
     perImageTable(h, metrics);
     curves(h, curve);
+    pictures(h, pictures);
     overlays(h, samples);
     h.append("</body></html>\n");
     try {
@@ -284,6 +303,58 @@ public final class HtmlReport {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot render the " + metric + " chart", e);
     }
+  }
+
+  private static void pictures(StringBuilder h, List<Picture> pictures) {
+    if (pictures.isEmpty()) {
+      return;
+    }
+    h.append("<h2>Validation pictures per epoch</h2>\n<p>What the training drew on its first validation images ")
+        .append("after each epoch. ReDo (<code>redraw</code>): one row per image; columns: the image, the soft ")
+        .append("mask of region 0 (black 0, white 1), then the image with region 0, region 1, ... redrawn by its ")
+        .append("generator (h_k + (1 &minus; m_k) x).</p>\n<div class=grid>\n");
+    for (Picture p : pictures) {
+      h.append("<figure><img alt=\"").append(esc(p.run() + " " + p.name())).append("\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(p.png())).append("\"><figcaption>").append(esc(p.run()))
+          .append(": ").append(esc(p.name())).append("</figcaption></figure>\n");
+    }
+    h.append("</div>\n");
+  }
+
+  /**
+   * The validation pictures in a training's {@code pictures} folder, by file name (so by epoch, then
+   * {@code final}); per stem at most {@link #MAX_PICTURES}, evenly spaced, the last included. None
+   * if the folder does not exist.
+   */
+  public static List<Picture> readPictures(Path dir, String run) {
+    List<Picture> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (var files = Files.list(dir)) {
+      Map<String, List<Path>> byStem = new TreeMap<>();
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".png")).sorted().toList()) {
+        String name = f.getFileName().toString();
+        String stem = name.substring(name.indexOf('-', name.startsWith("epoch-") ? 6 : 0) + 1, name.length() - 4);
+        byStem.computeIfAbsent(stem, k -> new ArrayList<>()).add(f);
+      }
+      for (List<Path> all : byStem.values()) {
+        int n = all.size();
+        int show = Math.min(n, MAX_PICTURES);
+        Set<Integer> picked = new java.util.TreeSet<>();
+        for (int i = 0; i < show; i++) {
+          picked.add(show == 1 ? n - 1 : (int) Math.round(i * (n - 1) / (double) (show - 1)));
+        }
+        for (int i : picked) {
+          Path f = all.get(i);
+          String name = f.getFileName().toString();
+          out.add(new Picture(run, name.substring(0, name.length() - 4), Files.readAllBytes(f)));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read pictures from " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 
   private static void overlays(StringBuilder h, List<Sample> samples) {

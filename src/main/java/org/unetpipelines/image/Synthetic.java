@@ -18,12 +18,17 @@ import java.util.SplittableRandom;
  *       gets Gaussian noise. Mask: 255 = cell, 0 = membrane, as in ISBI 2012.
  *   <li>{@link #ellipses}: bright rotated ellipses on a noisy dark background (the "Understanding
  *       U-Net" task). Mask: 255 inside any ellipse, 0 outside.
+ *   <li>{@link #objects}: one textured object of a random smooth shape on a textured background, RGB
+ *       (ReDo's setting, for unsupervised segmentation). Object and background appearance are drawn
+ *       independently from distributions whose colours overlap, so per-pixel colour clustering does
+ *       not find the object; the textures differ (fine gratings inside, slow waves outside). Mask:
+ *       255 inside the object, 0 outside (for evaluation only).
  * </ul>
  */
 public final class Synthetic {
   private Synthetic() {}
 
-  /** An image and its label mask, both 8-bit single-channel. */
+  /** An image (8-bit, grey or RGB) and its label mask (8-bit, single-channel). */
   public record Pair(ImageArray image, ImageArray mask) {}
 
   /** The random stream for one synthetic image: murmur3_128 of (seed, kind, index). */
@@ -157,6 +162,106 @@ public final class Synthetic {
     return new Pair(
         ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, clamp255(img)),
         ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, mask));
+  }
+
+  /** Shortest and longest grating period of an object's texture, in pixels. */
+  static final double OBJECT_PERIOD_MIN = 4;
+  static final double OBJECT_PERIOD_MAX = 8;
+  /** Shortest and longest wave period of a background's texture, in pixels. */
+  static final double BACKGROUND_PERIOD_MIN = 12;
+  static final double BACKGROUND_PERIOD_MAX = 40;
+
+  /**
+   * Object image number {@code index}: RGB (U8) image and its object mask (U8, 255 inside).
+   *
+   * <p>Shape: a star-convex blob around a centre within +-15 % of the image centre, radius
+   * r(theta) = R (1 + a2 cos(2 theta + p2) + a3 cos(3 theta + p3) + a4 cos(4 theta + p4)) with
+   * a_j ~ U(0, 0.25 / (j - 1)) (smooth, always positive) and mean radius R = s * min(height, width),
+   * s ~ U(minScale, maxScale). Appearance, object and background drawn independently: colour
+   * mu + A t(x, y) per channel with mu ~ U(70, 185) and |A| ~ U(35, 70) of random sign, so each region
+   * spans dark to light along its own colour direction and the two regions' colours overlap; the
+   * object's t is two gratings (0.7 and 0.3, periods 4-8 px, random orientation and phase), the
+   * background's three slow waves (periods 12-40 px, random weights 0.5-1, normalised). Then Gaussian
+   * noise of {@code noise} grey levels, rounded and clamped to 0..255.
+   *
+   * @param minScale smallest mean radius as a share of the shorter side (0 &lt; minScale &lt;= maxScale &lt;= 0.5)
+   */
+  public static Pair objects(long seed, long index, int height, int width, double minScale, double maxScale,
+      double noise) {
+    checkArgument(height >= 8 && width >= 8, "image must be at least 8x8, got %sx%s", height, width);
+    checkArgument(minScale > 0 && maxScale >= minScale && maxScale <= 0.5,
+        "need 0 < min_scale <= max_scale <= 0.5, got %s, %s", minScale, maxScale);
+    checkArgument(noise >= 0, "noise must be >= 0, got %s", noise);
+    SplittableRandom r = rng(seed, "objects", index);
+    double cy = height / 2.0 + (r.nextDouble() * 0.3 - 0.15) * height;
+    double cx = width / 2.0 + (r.nextDouble() * 0.3 - 0.15) * width;
+    double radius = (minScale + r.nextDouble() * (maxScale - minScale)) * Math.min(height, width);
+    double[] amp = new double[5];
+    double[] phase = new double[5];
+    for (int j = 2; j <= 4; j++) {
+      amp[j] = r.nextDouble() * 0.25 / (j - 1);
+      phase[j] = r.nextDouble() * 2 * Math.PI;
+    }
+    double[][] objectWaves = {wave(r, OBJECT_PERIOD_MIN, OBJECT_PERIOD_MAX, 0.7),
+        wave(r, OBJECT_PERIOD_MIN, OBJECT_PERIOD_MAX, 0.3)};
+    double[][] backgroundWaves = new double[3][];
+    double weights = 0;
+    for (int k = 0; k < 3; k++) {
+      backgroundWaves[k] = wave(r, BACKGROUND_PERIOD_MIN, BACKGROUND_PERIOD_MAX, 0.5 + 0.5 * r.nextDouble());
+      weights += backgroundWaves[k][3];
+    }
+    for (double[] w : backgroundWaves) {
+      w[3] /= weights;
+    }
+    double[][] objectColour = colour(r);
+    double[][] backgroundColour = colour(r);
+    float[] img = new float[height * width * 3];
+    float[] mask = new float[height * width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double dy = y - cy;
+        double dx = x - cx;
+        double th = Math.atan2(dy, dx);
+        double rr = radius * (1 + amp[2] * Math.cos(2 * th + phase[2]) + amp[3] * Math.cos(3 * th + phase[3])
+            + amp[4] * Math.cos(4 * th + phase[4]));
+        boolean inside = dy * dy + dx * dx <= rr * rr;
+        double t = texture(inside ? objectWaves : backgroundWaves, y, x);
+        double[][] c = inside ? objectColour : backgroundColour;
+        int i = y * width + x;
+        mask[i] = inside ? 255 : 0;
+        for (int ch = 0; ch < 3; ch++) {
+          img[3 * i + ch] = (float) (c[0][ch] + c[1][ch] * t);
+        }
+      }
+    }
+    addNoise(img, r, noise);
+    return new Pair(
+        ImageArray.wrap(height, width, 3, ImageArray.Depth.U8, clamp255(img)),
+        ImageArray.wrap(height, width, 1, ImageArray.Depth.U8, mask));
+  }
+
+  /** A grating {period, orientation, phase, weight}: weight * sin(2 pi (x cos o + y sin o) / period + phase). */
+  private static double[] wave(SplittableRandom r, double minPeriod, double maxPeriod, double weight) {
+    return new double[] {minPeriod + r.nextDouble() * (maxPeriod - minPeriod), r.nextDouble() * Math.PI,
+        r.nextDouble() * 2 * Math.PI, weight};
+  }
+
+  private static double texture(double[][] waves, int y, int x) {
+    double t = 0;
+    for (double[] w : waves) {
+      t += w[3] * Math.sin(2 * Math.PI * (x * Math.cos(w[1]) + y * Math.sin(w[1])) / w[0] + w[2]);
+    }
+    return t;
+  }
+
+  /** {mean colour, amplitude}: mean ~ U(70, 185), |amplitude| ~ U(35, 70) with a random sign, per channel. */
+  private static double[][] colour(SplittableRandom r) {
+    double[][] c = new double[2][3];
+    for (int ch = 0; ch < 3; ch++) {
+      c[0][ch] = 70 + 115 * r.nextDouble();
+      c[1][ch] = (35 + 35 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1);
+    }
+    return c;
   }
 
   private static double pairUnit(long seed, int a, int b) {

@@ -32,7 +32,8 @@ import org.unetpipelines.train.task.Task;
  *
  * <p>Output folder layout: {@code checkpoints/ckpt-<step>.*} (variables and every optimizer's slots)
  * with {@code ckpt-<step>.state.json} beside each and {@code state.json} naming the newest;
- * {@code curve.csv} and {@code curve.avro}; {@code saved_model/} (tag "serve", signature
+ * {@code curve.csv} and {@code curve.avro}; {@code pictures/} (the task's validation pictures per epoch, if any);
+ * {@code saved_model/} (tag "serve", signature
  * "serving_default", input "image", outputs as the task serves them); {@code model.json} (the
  * {@link ModelArtifact} fields, the task's properties and the serving contract).
  */
@@ -46,6 +47,8 @@ public final class Trainer {
   public static final String MODEL_JSON = "model.json";
   public static final String CURVE_CSV = "curve.csv";
   public static final String CURVE_AVRO = "curve.avro";
+  /** Folder of the validation pictures ({@link Task.Validation#pictures}), beside the curve. */
+  public static final String PICTURES = "pictures";
   /** Checkpoint prefix (under checkpoints/) of the best validation's weights when select_by is set. */
   public static final String BEST = "best";
   private static final String STATE_SUFFIX = ".state.json";
@@ -304,7 +307,7 @@ public final class Trainer {
       }
     }
     if (validation != null && p.lastValidationStep != p.step) { // the final validation (not at an epoch's end)
-      Map<String, Double> v = validate(tg, validation);
+      Map<String, Double> v = validate(tg, validation, "final");
       p.lastValidationStep = p.step;
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", CurveLog.FINAL_PREFIX + e.getKey(), e.getValue(), p.elapsed());
@@ -435,7 +438,7 @@ public final class Trainer {
     boolean stop = false;
     boolean validates = validation != null && (p.epoch + 1) % config.validateEvery() == 0;
     if (validates) {
-      Map<String, Double> v = validate(tg, validation);
+      Map<String, Double> v = validate(tg, validation, String.format(Locale.ROOT, "epoch-%04d", p.epoch));
       p.lastValidationStep = p.step;
       for (Map.Entry<String, Double> e : v.entrySet()) {
         curve.add(run, p.step, p.epoch, "validation", e.getKey(), e.getValue(), p.elapsed());
@@ -470,15 +473,23 @@ public final class Trainer {
 
   /**
    * The task's validation metrics over the whole validation set; with {@code validate_on: whole_image}
-   * the whole-image scores ({@link WholeImageValidation}) replace metrics of the same name.
+   * the whole-image scores ({@link WholeImageValidation}) replace metrics of the same name. The task's
+   * pictures go to {@code pictures/<label>-<stem>.png}.
    */
-  private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation) {
+  private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation, String label) throws IOException {
     Task.Validation v = task.newValidation();
     try (BatchStream vb = new BatchStream(validation, task, config.batchSize(), 0, config.seed(), 0, 0,
         config.prefetch(), false)) {
       while (vb.hasNext()) {
         Batch b = vb.next();
         v.add(b, tg.evaluate(b));
+      }
+    }
+    Map<String, byte[]> pictures = v.pictures();
+    if (!pictures.isEmpty()) {
+      Path dir = Files.createDirectories(this.out.resolve(PICTURES));
+      for (Map.Entry<String, byte[]> e : pictures.entrySet()) {
+        Files.write(dir.resolve(label + "-" + e.getKey() + ".png"), e.getValue());
       }
     }
     Map<String, Double> out = new LinkedHashMap<>(v.result());

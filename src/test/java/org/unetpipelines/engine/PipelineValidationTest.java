@@ -89,7 +89,7 @@ class PipelineValidationTest {
         "      config: {shards: [1, 2]}"));
     String all = e.getMessage();
     assertTrue(all.contains("'count' must be integer, got 'many'"), all);
-    assertTrue(all.contains("'kind' must be one of membranes | ellipses, got 'elipses' (did you mean 'ellipses'?)"), all);
+    assertTrue(all.contains("'kind' must be one of membranes | ellipses | objects, got 'elipses' (did you mean 'ellipses'?)"), all);
     assertTrue(all.contains("missing required config key 'path'"), all);
     assertTrue(all.contains("'shards' must be integer, got a list"), all);
     assertEquals(4, e.errors().size(), all);

@@ -58,4 +58,30 @@ class ClassificationAndRedoMetricsTest {
     assertEquals(0.75, RedoMetrics.accuracy(half, truth, 0.5), EPS);
     assertEquals(0.5, RedoMetrics.iou(half, truth, 0.5), EPS);
   }
+
+  @Test
+  void redoDecidesOnePolarityForTheWholeSet() {
+    boolean[] truth = {true, true, false, false};
+    RedoMetrics.Polarities right = RedoMetrics.of(new float[] {0.9f, 0.9f, 0.1f, 0.1f}, truth, 0.5);
+    RedoMetrics.Polarities inverted = RedoMetrics.of(new float[] {0.1f, 0.1f, 0.9f, 0.9f}, truth, 0.5);
+    RedoMetrics.Polarities half = RedoMetrics.of(new float[] {0.9f, 0.1f, 0.1f, 0.1f}, truth, 0.5);
+    assertEquals(new RedoMetrics.Polarities(0.75, 0.5, 0.25, 0.25), half);
+    assertEquals(new RedoMetrics.Polarities(0, 0, 1, 1), inverted);
+    RedoMetrics.SetScore set = new RedoMetrics.SetScore().add(right).add(inverted).add(half);
+    // as predicted: IoU (1 + 0 + 1/2) / 3 = 1/2 beats inverted (0 + 1 + 1/4) / 3 = 5/12
+    assertFalse(set.inverted());
+    assertEquals(0.5, set.iou().mean(), EPS);
+    assertEquals(1.75 / 3, set.accuracy().mean(), EPS, "accuracy under the polarity IoU chose");
+    assertEquals(3, set.images());
+    // merged in two parts: the same decision and means
+    RedoMetrics.SetScore merged = new RedoMetrics.SetScore().add(right)
+        .merge(new RedoMetrics.SetScore().add(inverted).add(half));
+    assertEquals(set.iou().mean(), merged.iou().mean(), EPS);
+    assertEquals(set.accuracy().std(), merged.accuracy().std(), EPS);
+    // a set mostly inverted: the inverse for every image, including the one predicted right
+    RedoMetrics.SetScore flipped = new RedoMetrics.SetScore().add(inverted).add(inverted).add(right);
+    assertTrue(flipped.inverted());
+    assertEquals(2.0 / 3, flipped.iou().mean(), EPS);
+    assertEquals(2.0 / 3, flipped.accuracy().mean(), EPS);
+  }
 }

@@ -53,4 +53,29 @@ class HtmlReportTest {
     assertTrue(html.contains("<td class=l>v_rand</td><td>0.9712</td>"), html);
     assertTrue(html.contains("<td class=l>iou</td><td>0.8600</td>"), html);
   }
+
+  @Test
+  void trainingPicturesAreShownEvenlySpacedWithTheLastOne() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("train/pictures"));
+    byte[] png = org.unetpipelines.image.ImageCodec.encodePng(org.unetpipelines.image.ImageArray.zeros(4, 4, 3,
+        org.unetpipelines.image.ImageArray.Depth.U8));
+    for (int e = 0; e < 23; e++) {
+      Files.write(dir.resolve(String.format("epoch-%04d-redraw.png", e)), png);
+    }
+    Files.write(dir.resolve("final-redraw.png"), png);
+    Files.writeString(dir.resolve("notes.txt"), "not a picture");
+    List<HtmlReport.Picture> got = HtmlReport.readPictures(dir, "run1");
+    // 24 pictures, 12 shown: indexes round(i * 23 / 11)
+    assertEquals(HtmlReport.MAX_PICTURES, got.size());
+    assertEquals("epoch-0000-redraw", got.get(0).name());
+    assertEquals("epoch-0002-redraw", got.get(1).name());
+    assertEquals("epoch-0021-redraw", got.get(10).name());
+    assertEquals("final-redraw", got.get(11).name());
+    assertEquals("run1", got.get(0).run());
+    assertTrue(HtmlReport.readPictures(tmp.resolve("none"), "r").isEmpty());
+    String html = Files.readString(HtmlReport.write(tmp.resolve("page"), "t", List.of(), List.of(), got, List.of()));
+    assertTrue(html.contains("<h2>Validation pictures per epoch</h2>"), html);
+    assertTrue(html.contains("<figcaption>run1: final-redraw</figcaption>"), html);
+    assertEquals(12, html.split("data:image/png;base64,", -1).length - 1);
+  }
 }

@@ -23,7 +23,6 @@ import org.unetpipelines.model.WeightInit;
 import org.unetpipelines.model.redo.RedoConfig;
 import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.Sample;
-import org.unetpipelines.train.task.RedoScores;
 import org.unetpipelines.train.task.Redraw;
 import org.unetpipelines.train.task.Task;
 import org.unetpipelines.train.task.TaskGraph;
@@ -68,24 +67,25 @@ class RedrawTrainingTest {
   }
 
   @Test
-  void redoScoresWithOnePolarityForTheSetAndTheBestPerImage() {
-    RedoScores sc = new RedoScores();
-    // two 2x2 images, K = 2; image 0 predicted right (m_0 = object), image 1 inverted
-    float[] masks = {0.9f, 0.1f, 0.8f, 0.2f, 0.1f, 0.9f, 0.2f, 0.8f, // image 0: object = pixels 0, 1
-        0.1f, 0.9f, 0.9f, 0.1f, 0.9f, 0.1f, 0.9f, 0.1f}; // image 1: m_0 >= .5 on pixels 1, 2, 3
-    float[] truth = {1, 1, 0, 0, 1, 0, 0, 0};
-    sc.add(masks, truth, new float[] {1, 1}, 2);
-    Map<String, Double> r = sc.result();
-    // polarity 0: image 0 IoU 1, acc 1; image 1: pred {1,2,3} vs truth {0}: IoU 0, acc 0
-    // polarity 1: image 0: pred {2,3} vs {0,1}: IoU 0, acc 0; image 1: pred {0} vs {0}: IoU 1, acc 1
-    assertEquals(0.5, r.get("iou_set"), 1e-12);
-    assertEquals(0.5, r.get("accuracy_set"), 1e-12);
-    assertEquals(1.0, r.get("iou_image"), 1e-12, "the original's per-image best polarity flatters");
-    assertEquals(1.0, r.get("accuracy_image"), 1e-12);
-    assertEquals(2, sc.images());
-    RedoScores none = new RedoScores();
-    none.add(masks, truth, new float[] {0, 0}, 2);
-    assertTrue(none.result().isEmpty(), "images without masks are not scored");
+  void batchesHoldNoLabelsSoTrainingAndValidationCannotReadMasks() {
+    Redraw task = new Redraw(tiny(), SIZE, SIZE, 1e-4);
+    assertEquals(List.of(Redraw.IMAGE), new ArrayList<>(task.feeds().keySet()), "images only");
+    assertEquals("loss", task.monitor(), "early stopping and the schedule watch the unsupervised loss");
+    Sample withMask = data(0, 1).get(0);
+    org.unetpipelines.image.ImageArray m = org.unetpipelines.image.Tensors.toImage(withMask.getMask()).copy();
+    for (int i = 0; i < m.data().length; i++) {
+      m.data()[i] = 255 - m.data()[i];
+    }
+    Sample inverted = Sample.newBuilder(withMask).setMask(org.unetpipelines.image.Tensors.toTensor(m)).build();
+    Sample none = Sample.newBuilder(withMask).setMask(null).build();
+    List<float[]> filled = new ArrayList<>();
+    for (Sample s : List.of(withMask, inverted, none)) {
+      Map<String, float[]> batch = Map.of(Redraw.IMAGE, new float[SIZE * SIZE]);
+      task.fill(s, 0, batch, 42L, false);
+      filled.add(batch.get(Redraw.IMAGE));
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(filled.get(0), filled.get(1), "the mask does not matter");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(filled.get(0), filled.get(2));
   }
 
   @Test
@@ -128,7 +128,31 @@ class RedrawTrainingTest {
     }
     assertNotEquals(d.get(0), d.get(199), "D learns something");
     assertFalse(CurveLog.series(a, "validation", "loss_z").isEmpty());
-    assertTrue(CurveLog.series(a, "validation", "iou_set").size() > 0, "masks present: evaluation-only IoU");
+    assertTrue(a.stream().filter(p -> p.getSplit().toString().equals("validation"))
+        .noneMatch(p -> p.getMetric().toString().contains("iou") || p.getMetric().toString().contains("accuracy")),
+        "the validation samples carry masks, but validation scores none");
+    // a picture per epoch: the 2 validation images, each with m_0 and both regions redrawn
+    Path pictures = dir.resolve("a").resolve(Trainer.PICTURES);
+    try (var files = java.nio.file.Files.list(pictures)) {
+      assertEquals(20, files.count(), "one per epoch (10 steps each)");
+    }
+    org.unetpipelines.image.ImageArray grid = org.unetpipelines.image.ImageCodec.decodeFirst(
+        java.nio.file.Files.readAllBytes(pictures.resolve("epoch-0019-" + Redraw.PICTURE + ".png")));
+    int gap = org.unetpipelines.image.ImageGrid.GAP;
+    assertEquals(2 * (SIZE + gap) + gap, grid.height());
+    assertEquals(4 * (SIZE + gap) + gap, grid.width());
+    boolean first = false;
+    for (Sample s : val) {
+      org.unetpipelines.image.ImageArray img = org.unetpipelines.image.Tensors.toImage(s.getImage());
+      boolean same = true;
+      for (int y = 0; y < SIZE && same; y++) {
+        for (int x = 0; x < SIZE; x++) {
+          same &= grid.get(gap + y, gap + x, 0) == img.get(y, x);
+        }
+      }
+      first |= same;
+    }
+    assertTrue(first, "the first cell is a validation image");
 
     // a second run, stopped at 125 and resumed to 200: the same numbers (the first 125 steps repeat the
     // run above; the rest needs all four networks, both optimizers and the power-iteration vectors restored)

@@ -63,7 +63,10 @@ import org.unetpipelines.stages.SampleResult;
  * Combine. Samples that cannot be scored come out as dead letters. Samples with a mask get the
  * segmentation metrics of {@link SegmentationMetrics} and the ISBI challenge's scores of
  * {@link ChallengeMetrics} ({@code v_rand}, {@code v_info}, {@code rand_error_2012},
- * {@code warping_error}; plus ReDo's when asked); samples with a class label get {@code top1},
+ * {@code warping_error}; plus ReDo's when asked, {@link RedoMetrics}: per image the original code's best
+ * polarity {@code redo_iou_image} / {@code redo_accuracy_image}, and as aggregates only the scores with
+ * one polarity for the whole set {@code redo_iou_set} / {@code redo_accuracy_set} with the decision
+ * {@code redo_inverted_set}); samples with a class label get {@code top1},
  * {@code top5} (0/1 per image, so the aggregate mean is the accuracy), {@code cross_entropy},
  * {@code accuracy_class_<k>} of their class k (aggregate: per-class accuracy, n = the class's support)
  * and {@code confusion_<k>_<p>} = 1 for the confusion-matrix cell they fall in (true k, predicted p;
@@ -93,6 +96,9 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
 
   /** Per-threshold challenge statistics of each scored image, keyed by run/model/variant/dataset/split. */
   static final TupleTag<KV<String, ChallengeMetrics.Slice>> SLICES = new TupleTag<>("slices") {};
+
+  /** Both polarities' ReDo scores of each image, keyed like {@link #SLICES}. */
+  static final TupleTag<KV<String, RedoMetrics.Polarities>> REDO = new TupleTag<>("redo") {};
 
   private final PCollection<ModelArtifact> artifacts;
   private final ModelArtifact fixed;
@@ -170,7 +176,10 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
 
-  /** Adds ReDo's {@code redo_accuracy} and {@code redo_iou} (best of mask and inverted mask). */
+  /**
+   * Adds ReDo's scores: per-image best polarity ({@code redo_accuracy_image}, {@code redo_iou_image})
+   * and one polarity for the whole set ({@code redo_accuracy_set}, {@code redo_iou_set}, {@code redo_inverted_set}).
+   */
   public Evaluate withRedoMetrics(boolean redo) {
     return new Evaluate(artifacts, fixed, dataset, split, inference, redo, directory, overlays, stageName);
   }
@@ -212,7 +221,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         .apply("PredictAndScore", ParDo.of(new ScoreFn(view, dataset, split, inference, redo, overlayDir, stageName, isolate))
             .withSideInputs(view)
             .withOutputTags(MetricResult.METRICS, TupleTagList.of(SampleResult.DEAD_LETTERS).and(SLICES)
-                .and(MODEL_FAILURES)));
+                .and(MODEL_FAILURES).and(REDO)));
     PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
     PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
@@ -228,7 +237,13 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Stack.class)))
         .apply("ToChallengeRecords", ParDo.of(new StackRecordsFn()))
         .setCoder(Coders.metricRecord());
-    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates).and(stacks)
+    PCollection<MetricRecord> redoSets = scored.get(REDO)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(RedoMetrics.Polarities.class)))
+        .apply("RedoSetPolarity", Combine.perKey(new RedoSetFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(RedoMetrics.SetScore.class)))
+        .apply("ToRedoSetRecords", ParDo.of(new RedoSetRecordsFn()))
+        .setCoder(Coders.metricRecord());
+    PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates).and(stacks).and(redoSets)
         .apply("PerImageAndAggregates", Flatten.pCollections());
     if (directory != null) {
       all.apply("WriteMetrics", WriteMetrics.to(directory));
@@ -285,6 +300,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       ImageArray image = Tensors.toImage(s.getImage());
       List<MetricRecord> out = new ArrayList<>();
       List<KV<String, ChallengeMetrics.Slice>> slices = new ArrayList<>();
+      List<KV<String, RedoMetrics.Polarities>> redoScores = new ArrayList<>();
       for (ModelArtifact a : models) {
         Predictor p = predictor(a);
         Map<String, Double> m;
@@ -293,6 +309,9 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
             Scored sc = segmentation(s, image, Tensors.toImage(s.getMask()), p, a);
             m = sc.metrics();
             slices.add(KV.of(groupKey(a, inference, dataset, split), sc.slice()));
+            if (sc.redo() != null) {
+              redoScores.add(KV.of(groupKey(a, inference, dataset, split), sc.redo()));
+            }
           } else {
             m = classification(image, s.getLabel(), p);
           }
@@ -309,11 +328,12 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       }
       out.forEach(ctx::output);
       slices.forEach(kv -> ctx.output(SLICES, kv));
+      redoScores.forEach(kv -> ctx.output(REDO, kv));
       images.inc();
     }
 
-    /** One image's metrics and its per-threshold challenge statistics. */
-    private record Scored(Map<String, Double> metrics, ChallengeMetrics.Slice slice) {}
+    /** One image's metrics, its per-threshold challenge statistics and (when asked) both ReDo polarities. */
+    private record Scored(Map<String, Double> metrics, ChallengeMetrics.Slice slice, RedoMetrics.Polarities redo) {}
 
     private Scored segmentation(Sample s, ImageArray image, ImageArray mask, Predictor p,
         ModelArtifact a) {
@@ -326,14 +346,16 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
           SegmentationMetrics.compute(fg, truth, image.height(), image.width(), inference.threshold()));
       ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, image.height(), image.width());
       m.putAll(slice.values());
+      RedoMetrics.Polarities polarities = null;
       if (redo) {
-        m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, inference.threshold()));
-        m.put("redo_iou", RedoMetrics.iou(fg, truth, inference.threshold()));
+        polarities = RedoMetrics.of(fg, truth, inference.threshold());
+        m.put(RedoMetrics.ACCURACY_IMAGE, polarities.bestAccuracy());
+        m.put(RedoMetrics.IOU_IMAGE, polarities.bestIou());
       }
       if (overlayDir != null) {
         writeOverlay(s.getId(), a, image, fg, truth);
       }
-      return new Scored(m, slice);
+      return new Scored(m, slice, polarities);
     }
 
     private void writeOverlay(String id, ModelArtifact a, ImageArray image, float[] fg, boolean[] truth) {
@@ -446,6 +468,56 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     }
   }
 
+  /** ReDo's scores of a model on a dataset split with one polarity for the whole set. */
+  static final class RedoSetFn extends Combine.CombineFn<RedoMetrics.Polarities, RedoMetrics.SetScore,
+      RedoMetrics.SetScore> {
+    @Override
+    public RedoMetrics.SetScore createAccumulator() {
+      return new RedoMetrics.SetScore();
+    }
+
+    @Override
+    public RedoMetrics.SetScore addInput(RedoMetrics.SetScore acc, RedoMetrics.Polarities p) {
+      return acc.add(p);
+    }
+
+    @Override
+    public RedoMetrics.SetScore mergeAccumulators(Iterable<RedoMetrics.SetScore> accs) {
+      RedoMetrics.SetScore out = new RedoMetrics.SetScore();
+      for (RedoMetrics.SetScore a : accs) {
+        out.merge(a);
+      }
+      return out;
+    }
+
+    @Override
+    public RedoMetrics.SetScore extractOutput(RedoMetrics.SetScore acc) {
+      return acc;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<RedoMetrics.SetScore> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<RedoMetrics.Polarities> in) {
+      return SerializableCoder.of(RedoMetrics.SetScore.class);
+    }
+  }
+
+  /** The set-polarity aggregate records: IoU and accuracy (mean, std, interval) and the decision. */
+  static final class RedoSetRecordsFn extends DoFn<KV<String, RedoMetrics.SetScore>, MetricRecord> {
+    @ProcessElement
+    public void process(@Element KV<String, RedoMetrics.SetScore> kv, OutputReceiver<MetricRecord> out) {
+      String[] k = kv.getKey().split(SEP, -1);
+      RedoMetrics.SetScore s = kv.getValue();
+      for (Map.Entry<String, MetricSummary> e : Map.of(RedoMetrics.IOU_SET, s.iou(), RedoMetrics.ACCURACY_SET,
+          s.accuracy()).entrySet()) {
+        MetricSummary m = e.getValue();
+        out.output(aggregate(k, e.getKey(), m.mean(), m.n()).setStd(AggregateFn.finite(m.std()))
+            .setCiLow(AggregateFn.finite(m.ciLow())).setCiHigh(AggregateFn.finite(m.ciHigh())).build());
+      }
+      out.output(aggregate(k, RedoMetrics.INVERTED_SET, s.inverted() ? 1 : 0, s.images()).build());
+    }
+  }
+
   /** Mergeable mean / std accumulator. */
   static final class SummaryFn extends Combine.CombineFn<Double, MetricSummary, MetricSummary> {
     @Override
@@ -503,7 +575,9 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
       @Param(doc = "split name written into every metric record (test, validation, ...)", def = "test") String split,
       @Param(doc = "how the model runs over whole images: its keys (mode, tile, overlap, batch, tta, head, "
           + "threshold) are written in this mapping", inline = true) InferenceConfig inference,
-      @Param(doc = "also compute ReDo's redo_accuracy and redo_iou (best of mask and inverted mask)", def = "false")
+      @Param(doc = "also compute ReDo's scores: redo_iou_image / redo_accuracy_image (best of mask and inverted mask "
+          + "per image, as the original code) and redo_iou_set / redo_accuracy_set (one polarity for the whole set)",
+          def = "false")
           boolean redo,
       @Param(doc = "output folder (under the output root) for metrics.avro/.csv/.jsonl and overlays/", def = "eval")
           String path,

@@ -26,11 +26,13 @@ import org.unetpipelines.records.CurvePoint;
 import org.unetpipelines.records.MetricRecord;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.Coders;
+import org.unetpipelines.train.Trainer;
 
 /**
  * Writes the HTML report ({@link HtmlReport}) once all metric records are in: the metrics table,
- * training curves (from the given curve files and from the {@code curve} of any model artifacts)
- * and the first few overlays of an Evaluate output folder. Emits the report's path.
+ * training curves (from the given curve files and from the {@code curve} of any model artifacts),
+ * the validation pictures the trainings wrote beside their curves ({@link Trainer#PICTURES}) and the
+ * first few overlays of an Evaluate output folder. Emits the report's path.
  *
  * <pre>{@code
  * metrics.apply(Report.to("/out/report").withOverlays("/out/eval/overlays").withCurves(List.of("/out/train/curve.csv")));
@@ -105,6 +107,19 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
             .withSideInputs(view));
   }
 
+  /**
+   * The validation pictures a training wrote beside its curve file ({@code pictures/} of the curve's
+   * folder, {@link Trainer#PICTURES}), labelled with {@code run} or, when null, the folder's name.
+   */
+  static List<HtmlReport.Picture> picturesBeside(Path curve, String run) {
+    Path folder = curve.toAbsolutePath().getParent();
+    if (folder == null) {
+      return List.of();
+    }
+    return HtmlReport.readPictures(folder.resolve(Trainer.PICTURES),
+        run != null ? run : String.valueOf(folder.getFileName()));
+  }
+
   /** Writes the page from all records. */
   static final class ReportFn extends DoFn<List<MetricRecord>, String> {
     private final String directory;
@@ -127,18 +142,22 @@ public final class Report extends PTransform<PCollection<MetricRecord>, PCollect
     @ProcessElement
     public void process(@Element List<MetricRecord> records, ProcessContext ctx) {
       List<String> files = new ArrayList<>(curves);
+      java.util.Map<String, String> runs = new java.util.HashMap<>();
       for (ModelArtifact a : ctx.sideInput(view)) {
         if (a.getCurve() != null && !files.contains(a.getCurve())) {
           files.add(a.getCurve());
+          runs.put(a.getCurve(), a.getRun());
         }
       }
       List<CurvePoint> points = new ArrayList<>();
+      List<HtmlReport.Picture> epochPictures = new ArrayList<>();
       for (String f : files) {
         points.addAll(MetricFiles.readCurve(Path.of(f)));
+        epochPictures.addAll(picturesBeside(Path.of(f), runs.get(f)));
       }
       List<HtmlReport.Sample> pictures = overlays == null ? List.of()
           : HtmlReport.readOverlays(Path.of(overlays), samples);
-      Path page = HtmlReport.write(Path.of(directory), title, records, points, pictures);
+      Path page = HtmlReport.write(Path.of(directory), title, records, points, epochPictures, pictures);
       LOG.info("report written: {}", page.toUri());
       ctx.output(page.toString());
     }

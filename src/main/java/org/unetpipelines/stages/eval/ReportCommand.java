@@ -30,7 +30,7 @@ public final class ReportCommand implements CliCommand, Callable<Integer> {
   Path metrics;
 
   @Option(names = "--curves", description = "Training-curve file(s): CSV (run,step,epoch,split,metric,value,"
-      + "elapsedSeconds) or Avro of CurvePoint. Repeatable.")
+      + "elapsedSeconds) or Avro of CurvePoint; the pictures/ beside a training curve are shown too. Repeatable.")
   List<Path> curves = new ArrayList<>();
 
   @Option(names = "--overlays", description = "Overlays folder; default: overlays/ next to the metrics.")
@@ -53,12 +53,14 @@ public final class ReportCommand implements CliCommand, Callable<Integer> {
       }
       List<MetricRecord> records = MetricFiles.readMetrics(metrics);
       List<CurvePoint> points = new ArrayList<>();
+      List<HtmlReport.Picture> pictures = new ArrayList<>();
       for (Path c : curves) {
         points.addAll(MetricFiles.readCurve(c));
+        pictures.addAll(Report.picturesBeside(c, null));
       }
       Path evalDir = Files.isDirectory(metrics) ? metrics : metrics.toAbsolutePath().getParent();
       Path overlayDir = overlays != null ? overlays : evalDir.resolve(Evaluate.OVERLAYS);
-      Path page = HtmlReport.write(out, title, records, points, HtmlReport.readOverlays(overlayDir, samples));
+      Path page = HtmlReport.write(out, title, records, points, pictures, HtmlReport.readOverlays(overlayDir, samples));
       spec.commandLine().getOut().println(page.toAbsolutePath());
       spec.commandLine().getOut().flush();
       return 0;

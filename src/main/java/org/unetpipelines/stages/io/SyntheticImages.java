@@ -26,8 +26,9 @@ import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
 
 /**
- * Deterministic synthetic image+mask pairs (see {@link Synthetic}): EM-like membranes or ellipses
- * on noise. Sample {@code i} is a pure function of (seed, i), so any runner makes the same set.
+ * Deterministic synthetic image+mask pairs (see {@link Synthetic}): EM-like membranes, ellipses
+ * on noise, or textured RGB objects on textured backgrounds (for unsupervised segmentation: their
+ * masks are for evaluation only). Sample {@code i} is a pure function of (seed, i), so any runner makes the same set.
  */
 public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample>> {
   /** Most images one stage draws (their indexes are listed when the pipeline is built). */
@@ -38,7 +39,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   public static final int MAX_SHAPES = 100_000;
 
   /** What to draw. */
-  public enum Kind { MEMBRANES, ELLIPSES }
+  public enum Kind { MEMBRANES, ELLIPSES, OBJECTS }
 
   private final Kind kind;
   private final int count;
@@ -49,11 +50,13 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   private final int ellipses;
   private final double minRadius;
   private final double maxRadius;
+  private final double minScale;
+  private final double maxScale;
   private final double noise;
   private final long seed;
 
   private SyntheticImages(Kind kind, int count, long start, int height, int width, int cells, int ellipses,
-      double minRadius, double maxRadius, double noise, long seed) {
+      double minRadius, double maxRadius, double minScale, double maxScale, double noise, long seed) {
     this.kind = kind;
     this.count = count;
     this.start = start;
@@ -63,33 +66,47 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
     this.ellipses = ellipses;
     this.minRadius = minRadius;
     this.maxRadius = maxRadius;
+    this.minScale = minScale;
+    this.maxScale = maxScale;
     this.noise = noise;
     this.seed = seed;
   }
 
   /** EM-like membranes: 8 images of 256x256 with 40 cells and noise 8 by default. */
   public static SyntheticImages membranes() {
-    return new SyntheticImages(Kind.MEMBRANES, 8, 0, 256, 256, 40, 6, 6, 20, 8, 0);
+    return new SyntheticImages(Kind.MEMBRANES, 8, 0, 256, 256, 40, 6, 6, 20, 0.2, 0.33, 8, 0);
   }
 
   /** Bright ellipses on noise: 8 images of 128x128 with 4 ellipses of radius 6-20 by default. */
   public static SyntheticImages ellipses() {
-    return new SyntheticImages(Kind.ELLIPSES, 8, 0, 128, 128, 40, 4, 6, 20, 8, 0);
+    return new SyntheticImages(Kind.ELLIPSES, 8, 0, 128, 128, 40, 4, 6, 20, 0.2, 0.33, 8, 0);
+  }
+
+  /**
+   * Textured RGB objects on textured backgrounds ({@link Synthetic#objects}): 8 images of 64x64, mean
+   * object radius 0.2-0.33 of the side, noise 4 by default.
+   */
+  public static SyntheticImages objects() {
+    return new SyntheticImages(Kind.OBJECTS, 8, 0, 64, 64, 40, 4, 6, 20, 0.2, 0.33, 4, 0);
   }
 
   public static SyntheticImages of(Kind kind) {
-    return kind == Kind.MEMBRANES ? membranes() : ellipses();
+    return switch (kind) {
+      case MEMBRANES -> membranes();
+      case ELLIPSES -> ellipses();
+      case OBJECTS -> objects();
+    };
   }
 
   public SyntheticImages withCount(int n) {
     checkArgument(n >= 1 && n <= MAX_COUNT, "count must be 1..%s, got %s", MAX_COUNT, n);
-    return new SyntheticImages(kind, n, start, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, n, start, height, width, cells, ellipses, minRadius, maxRadius, minScale, maxScale, noise, seed);
   }
 
   /** Index of the first image (images start..start+count-1); a held-out set can start where training ends. */
   public SyntheticImages withStart(long first) {
     checkArgument(first >= 0 && first <= MAX_START, "start must be 0..%s, got %s", MAX_START, first);
-    return new SyntheticImages(kind, count, first, height, width, cells, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, count, first, height, width, cells, ellipses, minRadius, maxRadius, minScale, maxScale, noise, seed);
   }
 
   public SyntheticImages withSize(int h, int w) {
@@ -97,27 +114,34 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
         "size sides must be 8..%s, got %sx%s", ImageLimits.MAX_SIDE, h, w);
     checkArgument((long) h * w <= ImageLimits.DEFAULT_MAX_PIXELS, "size %sx%s has more than %s pixels", h, w,
         ImageLimits.DEFAULT_MAX_PIXELS);
-    return new SyntheticImages(kind, count, start, h, w, cells, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, count, start, h, w, cells, ellipses, minRadius, maxRadius, minScale, maxScale, noise, seed);
   }
 
   public SyntheticImages withCells(int n) {
     checkArgument(n >= 2 && n <= MAX_SHAPES, "cells must be 2..%s, got %s", MAX_SHAPES, n);
-    return new SyntheticImages(kind, count, start, height, width, n, ellipses, minRadius, maxRadius, noise, seed);
+    return new SyntheticImages(kind, count, start, height, width, n, ellipses, minRadius, maxRadius, minScale, maxScale, noise, seed);
   }
 
   public SyntheticImages withEllipses(int n, double minR, double maxR) {
     checkArgument(n >= 1 && n <= MAX_SHAPES, "ellipses must be 1..%s, got %s", MAX_SHAPES, n);
     checkArgument(minR > 0 && maxR >= minR, "need 0 < min_radius <= max_radius, got %s, %s", minR, maxR);
-    return new SyntheticImages(kind, count, start, height, width, cells, n, minR, maxR, noise, seed);
+    return new SyntheticImages(kind, count, start, height, width, cells, n, minR, maxR, minScale, maxScale, noise, seed);
+  }
+
+  /** Objects: the mean object radius is drawn from [min, max] times the shorter side (0 &lt; min &lt;= max &lt;= 0.5). */
+  public SyntheticImages withObjectScale(double min, double max) {
+    checkArgument(min > 0 && max >= min && max <= 0.5, "need 0 < min_scale <= max_scale <= 0.5, got %s, %s", min, max);
+    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, min, max, noise,
+        seed);
   }
 
   public SyntheticImages withNoise(double sigma) {
     checkArgument(sigma >= 0, "noise must be >= 0, got %s", sigma);
-    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, sigma, seed);
+    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, minScale, maxScale, sigma, seed);
   }
 
   public SyntheticImages withSeed(long s) {
-    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, noise, s);
+    return new SyntheticImages(kind, count, start, height, width, cells, ellipses, minRadius, maxRadius, minScale, maxScale, noise, s);
   }
 
   @Override
@@ -141,9 +165,11 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
     @ProcessElement
     public void process(@Element Long i, OutputReceiver<Sample> out) {
       SyntheticImages s = spec;
-      Synthetic.Pair pair = s.kind == Kind.MEMBRANES
-          ? Synthetic.membranes(s.seed, i, s.height, s.width, s.cells, s.noise)
-          : Synthetic.ellipses(s.seed, i, s.height, s.width, s.ellipses, s.minRadius, s.maxRadius, s.noise);
+      Synthetic.Pair pair = switch (s.kind) {
+        case MEMBRANES -> Synthetic.membranes(s.seed, i, s.height, s.width, s.cells, s.noise);
+        case ELLIPSES -> Synthetic.ellipses(s.seed, i, s.height, s.width, s.ellipses, s.minRadius, s.maxRadius, s.noise);
+        case OBJECTS -> Synthetic.objects(s.seed, i, s.height, s.width, s.minScale, s.maxScale, s.noise);
+      };
       String kindName = s.kind.name().toLowerCase(java.util.Locale.ROOT);
       out.output(Sample.newBuilder()
           .setId(String.format("%s-%05d", kindName, i))
@@ -159,7 +185,8 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
 
   /** YAML config of {@code SyntheticImages}. */
   public record Config(
-      @Param(doc = "membranes (EM-like Voronoi cells, mask 255 = cell, 0 = membrane) | ellipses (mask 255 inside)",
+      @Param(doc = "membranes (EM-like Voronoi cells, mask 255 = cell, 0 = membrane) | ellipses (mask 255 inside) | "
+          + "objects (RGB: a textured object of a random smooth shape on a textured background, mask 255 inside)",
           def = "membranes") Kind kind,
       @Param(doc = "number of images", def = "8", min = 1, max = MAX_COUNT) int count,
       @Param(doc = "index of the first image; images start..start+count-1 (use distinct ranges for train / held-out)",
@@ -173,6 +200,10 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
           max = ImageLimits.MAX_SIDE) double min_radius,
       @Param(doc = "ellipses: largest semi-axis in pixels", def = "20", min = 0, minExclusive = true,
           max = ImageLimits.MAX_SIDE) double max_radius,
+      @Param(doc = "objects: smallest mean object radius as a share of the shorter side", def = "0.2", min = 0.01,
+          max = 0.5) double min_scale,
+      @Param(doc = "objects: largest mean object radius as a share of the shorter side (<= 0.5)", def = "0.33",
+          min = 0.01, max = 0.5) double max_scale,
       @Param(doc = "standard deviation of additive Gaussian noise, grey levels", def = "8", min = 0, max = 255)
           double noise) {}
 
@@ -181,7 +212,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
   public static final class Provider extends BaseStage<Config> {
     public Provider() {
       super("SyntheticImages",
-          "Deterministic synthetic image+mask pairs (EM-like membranes or ellipses) from the pipeline seed",
+          "Deterministic synthetic image+mask pairs (EM-like membranes, ellipses, textured RGB objects) from the pipeline seed",
           Config.class, InputSpec.none(), Sample.class);
     }
 
@@ -211,7 +242,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
     private static SyntheticImages build(Config c, long seed) {
       return SyntheticImages.of(c.kind()).withCount(c.count()).withStart(c.start()).withSize(c.height(), c.width())
           .withCells(c.cells()).withEllipses(c.ellipses(), c.min_radius(), c.max_radius())
-          .withNoise(c.noise()).withSeed(seed);
+          .withObjectScale(c.min_scale(), c.max_scale()).withNoise(c.noise()).withSeed(seed);
     }
 
     @Override

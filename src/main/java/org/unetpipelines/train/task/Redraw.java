@@ -15,6 +15,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.unetpipelines.image.ImageArray;
+import org.unetpipelines.image.ImageCodec;
+import org.unetpipelines.image.ImageGrid;
 import org.unetpipelines.image.Tensors;
 import org.unetpipelines.model.ModelGraph;
 import org.unetpipelines.model.Serving;
@@ -50,16 +52,24 @@ import org.unetpipelines.train.SampleArrays;
  * when mask_area_min < {@code restart_threshold}, at most {@code restart_max} times (the original checks its last eval batches of train
  * and val every 500 iterations up to 7000).
  *
- * <p>Validation (no labels needed): losses (z fixed by a constant seed), mask area; where samples
- * carry masks, ReDo accuracy / IoU ({@link RedoScores}) for evaluation only: {@link #monitor} is the
- * unsupervised {@code loss}, so no checkpoint or schedule decision looks at ground truth.
+ * <p>Labels are never read: a batch holds only images ({@link #feeds}; {@link #fill} ignores a
+ * sample's mask), so training, validation, early stopping and the plateau schedule ({@link #monitor}
+ * is the unsupervised {@code loss}) see no ground truth, and the trainer exports the last weights, not
+ * a checkpoint picked by a score. Masks, where a data set has them, are scored only by Evaluate
+ * ({@link org.unetpipelines.eval.RedoMetrics}). Validation: losses (z fixed by a constant seed) and
+ * mask areas, and a picture per run ({@link Validation#pictures}, {@code redraw}): for the first
+ * {@link #PICTURE_ROWS} validation images a row of the image, region 0's soft mask m_0 (white = 1) and
+ * the image with each region k redrawn (h_k + (1 - m_k) x).
  * Serving: {@link Serving#OUTPUT} = F's soft masks [N, S, S, K] for images in [0, 1].
  */
 public final class Redraw implements Task {
   public static final String IMAGE = "image";
-  public static final String MASK = "mask";
-  public static final String HAS_MASK = "has_mask";
   public static final String MASK_AREA_MIN = "mask_area_min";
+  /** Validation fetch: the K*B redrawn images in [0, 1], region-major. */
+  public static final String REDRAWN = "redrawn";
+  /** The validation picture's file stem and its number of rows (validation images shown). */
+  public static final String PICTURE = "redraw";
+  public static final int PICTURE_ROWS = 8;
   /** Validation noise seed (fixed: validation losses are comparable across epochs). */
   private static final long[] EVAL_NOISE_SEED = {0x5EEDL, 0x7E57L};
 
@@ -114,8 +124,6 @@ public final class Redraw implements Task {
   public Map<String, long[]> feeds() {
     Map<String, long[]> m = new LinkedHashMap<>();
     m.put(IMAGE, new long[] {size, size, config.channels()});
-    m.put(MASK, new long[] {size, size, 1});
-    m.put(HAS_MASK, new long[] {1});
     return m;
   }
 
@@ -131,20 +139,6 @@ public final class Redraw implements Task {
     float[] image = batch.get(IMAGE);
     for (int y = 0; y < size; y++) {
       System.arraycopy(px, ((at[0] + y) * img.width() + at[1]) * c, image, ((index * size + y) * size) * c, size * c);
-    }
-    float[] mask = batch.get(MASK);
-    java.util.Arrays.fill(mask, index * size * size, (index + 1) * size * size, 0f);
-    batch.get(HAS_MASK)[index] = s.getMask() == null ? 0f : 1f;
-    if (s.getMask() != null) {
-      ImageArray m = Tensors.toImage(s.getMask());
-      checkArgument(m.height() == img.height() && m.width() == img.width(), "sample %s: mask %s and image %s differ",
-          s.getId(), m.shapeString(), img.shapeString());
-      float threshold = m.depth().isInteger() ? m.depth().max() / 2f : 0.5f;
-      for (int y = 0; y < size; y++) {
-        for (int x = 0; x < size; x++) {
-          mask[(index * size + y) * size + x] = m.get(at[0] + y, at[1] + x) > threshold ? 1f : 0f;
-        }
-      }
     }
   }
 
@@ -283,6 +277,7 @@ public final class Redraw implements Task {
     validation.put("loss_z", zLoss(ev, ze, zRec));
     validation.put("loss_d", hingeLoss(ev, dReal, dFake));
     validation.put(Serving.OUTPUT, served);
+    validation.put(REDRAWN, ev.math.div(ev.math.add(r.fakes(), ev.constant(1f)), ev.constant(2f)));
     return new TaskGraph(List.of(gen, dis), validation, eval.get(IMAGE), Map.of(Serving.OUTPUT, served));
   }
 
@@ -370,12 +365,12 @@ public final class Redraw implements Task {
   public Validation newValidation() {
     int k = config.regions();
     return new Validation() {
-      private final RedoScores scores = new RedoScores();
       private double adv;
       private double zl;
       private double dl;
       private final double[] area = new double[k];
       private long n;
+      private final List<List<ImageArray>> rows = new ArrayList<>();
 
       @Override
       public void add(Batch b, Map<String, float[]> fetched) {
@@ -388,7 +383,38 @@ public final class Redraw implements Task {
           area[i % k] += masks[i];
         }
         n += m;
-        scores.add(masks, b.array(MASK), b.array(HAS_MASK), k);
+        keepPictures(b, masks, fetched.get(REDRAWN), m);
+      }
+
+      /** The first PICTURE_ROWS images: image, m_0, and the image redrawn in each region. */
+      private void keepPictures(Batch b, float[] masks, float[] redrawn, int m) {
+        int c = config.channels();
+        int px = size * size * c;
+        float[] images = b.array(IMAGE);
+        for (int i = 0; i < m && rows.size() < PICTURE_ROWS; i++) {
+          List<ImageArray> row = new ArrayList<>();
+          row.add(cell(java.util.Arrays.copyOfRange(images, i * px, (i + 1) * px), c));
+          float[] m0 = new float[size * size];
+          for (int q = 0; q < m0.length; q++) {
+            m0[q] = masks[(i * size * size + q) * k];
+          }
+          row.add(cell(m0, 1));
+          for (int r = 0; r < k; r++) {
+            row.add(cell(java.util.Arrays.copyOfRange(redrawn, (r * m + i) * px, (r * m + i + 1) * px), c));
+          }
+          rows.add(row);
+        }
+      }
+
+      private ImageArray cell(float[] v, int c) {
+        return c == 1 || c == 3 ? ImageArray.wrap(size, size, c, ImageArray.Depth.F32, v)
+            : ImageArray.wrap(size, size, c, ImageArray.Depth.F32, v).channel(0);
+      }
+
+      @Override
+      public Map<String, byte[]> pictures() {
+        return rows.isEmpty() ? Map.of() : Map.of(PICTURE, ImageCodec.encodePng(
+            ImageGrid.render(rows)));
       }
 
       @Override
@@ -408,7 +434,6 @@ public final class Redraw implements Task {
         }
         r.put("mask_area", area[0] / pixels);
         r.put(MASK_AREA_MIN, min);
-        r.putAll(scores.result());
         return r;
       }
     };

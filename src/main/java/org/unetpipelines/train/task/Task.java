@@ -94,5 +94,13 @@ public interface Task {
 
     /** Metric name to value over everything added; includes {@code loss}. */
     Map<String, Double> result();
+
+    /**
+     * Pictures of what was added, file stem to PNG bytes (default: none). The trainer writes them as
+     * {@code pictures/<epoch-NNNN | final>-<stem>.png} in its output folder, where the report finds them.
+     */
+    default Map<String, byte[]> pictures() {
+      return Map.of();
+    }
   }
 }

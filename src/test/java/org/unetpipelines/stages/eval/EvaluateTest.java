@@ -87,6 +87,7 @@ class EvaluateTest {
     // Expected per-image values, computed directly (no Beam).
     Map<String, Map<String, Double>> expected = new java.util.HashMap<>();
     ChallengeMetrics.Stack stack = new ChallengeMetrics.Stack();
+    RedoMetrics.SetScore redoSet = new RedoMetrics.SetScore();
     try (TfPredictor tf = TfPredictor.load(spec)) {
       for (Sample s : samples) {
         ImageArray img = Tensors.toImage(s.getImage());
@@ -97,16 +98,18 @@ class EvaluateTest {
         ChallengeMetrics.Slice slice = ChallengeMetrics.score(fg, truth, img.height(), img.width());
         m.putAll(slice.values());
         stack.add(slice);
-        m.put("redo_accuracy", RedoMetrics.accuracy(fg, truth, 0.5));
-        m.put("redo_iou", RedoMetrics.iou(fg, truth, 0.5));
+        m.put(RedoMetrics.ACCURACY_IMAGE, RedoMetrics.accuracy(fg, truth, 0.5));
+        m.put(RedoMetrics.IOU_IMAGE, RedoMetrics.iou(fg, truth, 0.5));
+        redoSet.add(RedoMetrics.of(fg, truth, 0.5));
         expected.put(s.getId(), m);
       }
     }
     List<MetricRecord> got = MetricFiles.readMetrics(out);
-    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size() + 2; // + redo_accuracy, redo_iou
-    // aggregates: a mean for each metric but the 5 stack-scored ones, which have a stack score and a threshold
+    int names = SegmentationMetrics.NAMES.size() + ChallengeMetrics.NAMES.size() + 2; // + redo_*_image
+    // aggregates: a mean for each metric but the 5 stack-scored ones, which have a stack score and a threshold;
+    // and ReDo's set-polarity IoU, accuracy and decision
     int stackScored = ChallengeMetrics.STACK_SCORED.size();
-    assertEquals(3 * names + (names - stackScored) + 2 * stackScored, got.size());
+    assertEquals(3 * names + (names - stackScored) + 2 * stackScored + 3, got.size());
     for (MetricRecord r : got) {
       assertEquals("r1", r.getRun());
       assertEquals("synthetic", r.getDataset());
@@ -132,6 +135,10 @@ class EvaluateTest {
       assertEquals(e.getValue().threshold(), agg.get(e.getKey() + Evaluate.THRESHOLD_SUFFIX).getValue(), 0.0);
     }
     assertNull(agg.get("rand_error_2012").getStd()); // pooled counts: no spread
+    assertEquals(redoSet.iou().mean(), agg.get(RedoMetrics.IOU_SET).getValue(), 1e-12);
+    assertEquals(redoSet.accuracy().mean(), agg.get(RedoMetrics.ACCURACY_SET).getValue(), 1e-12);
+    assertEquals(redoSet.inverted() ? 1.0 : 0.0, agg.get(RedoMetrics.INVERTED_SET).getValue(), 0.0);
+    assertEquals(3, agg.get(RedoMetrics.IOU_SET).getN());
     assertEquals(stack.scores().get("v_rand").std(), agg.get("v_rand").getStd(), 1e-12);
     // Aggregates come first in the files; CSV and JSON lines hold the same records.
     assertNull(got.get(0).getImageId());
@@ -187,6 +194,62 @@ class EvaluateTest {
       }
       return out;
     }
+  }
+
+  /** Test fake: a 2x2 "model" whose foreground probability is the image itself. */
+  static final class IdentityPredictor implements Predictor {
+    @Override public int inputHeight() { return 2; }
+    @Override public int inputWidth() { return 2; }
+    @Override public int inputChannels() { return 1; }
+    @Override public int outputHeight() { return 2; }
+    @Override public int outputWidth() { return 2; }
+    @Override public int classes() { return 1; }
+
+    @Override
+    public float[][] predict(float[][] tiles) {
+      float[][] out = new float[tiles.length][];
+      for (int i = 0; i < tiles.length; i++) {
+        out[i] = tiles[i].clone();
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void redoScoresOnePolarityForTheSetNextToThePerImageBest() {
+    previousLoader = PredictorCache.setLoader(spec -> new IdentityPredictor());
+    ModelSpec spec = new ModelSpec(tmp.toString(), 2, 2, 1, 2, 2, 1);
+    // truth: the top row; a: predicted right, b: predicted inverted, c: one of the two object pixels
+    float[] truth = {255, 255, 0, 0};
+    float[][] predicted = {{255, 255, 0, 0}, {0, 0, 255, 255}, {255, 0, 0, 0}};
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      samples.add(Sample.newBuilder().setId("abc".substring(i, i + 1)).setSource("test")
+          .setImage(Tensors.toTensor(ImageArray.wrap(2, 2, 1, ImageArray.Depth.U8, predicted[i])))
+          .setMask(Tensors.toTensor(ImageArray.wrap(2, 2, 1, ImageArray.Depth.U8, truth.clone()))).build());
+    }
+    Path out = tmp.resolve("redo");
+    TestPipeline p = pipeline();
+    p.apply(Create.of(samples).withCoder(Coders.sample()))
+        .apply(Evaluate.model(spec, "fake").withRedoMetrics(true).withOverlays(false).writeTo(out.toString()));
+    p.run().waitUntilFinish();
+    List<MetricRecord> got = MetricFiles.readMetrics(out);
+    Map<String, MetricRecord> agg = got.stream().filter(r -> r.getImageId() == null)
+        .collect(Collectors.toMap(MetricRecord::getMetric, r -> r));
+    // as predicted: IoU a 1, b 0, c 1/2 (mean 1/2); accuracy 1, 0, 3/4
+    // inverted:     IoU a 0, b 1, c 1/4 (pred {1,2,3} vs {0,1}; mean 5/12); accuracy 0, 1, 1/4
+    assertEquals(0.5, agg.get(RedoMetrics.IOU_SET).getValue(), 1e-12, "one polarity (as predicted) for all");
+    assertEquals(1.75 / 3, agg.get(RedoMetrics.ACCURACY_SET).getValue(), 1e-12);
+    assertEquals(0.0, agg.get(RedoMetrics.INVERTED_SET).getValue(), 0.0);
+    assertEquals(MetricSummary.of(1, 0, 0.5).std(), agg.get(RedoMetrics.IOU_SET).getStd(), 1e-12);
+    assertEquals(2.5 / 3, agg.get(RedoMetrics.IOU_IMAGE).getValue(), 1e-12, "per-image best: b counts as right");
+    assertEquals(2.75 / 3, agg.get(RedoMetrics.ACCURACY_IMAGE).getValue(), 1e-12);
+    Map<String, Double> perImageIou = got.stream()
+        .filter(r -> r.getImageId() != null && r.getMetric().equals(RedoMetrics.IOU_IMAGE))
+        .collect(Collectors.toMap(MetricRecord::getImageId, MetricRecord::getValue));
+    assertEquals(Map.of("a", 1.0, "b", 1.0, "c", 0.5), perImageIou);
+    assertTrue(got.stream().noneMatch(r -> r.getImageId() != null && r.getMetric().endsWith("_set")),
+        "set-polarity scores exist only for the set");
   }
 
   @Test
