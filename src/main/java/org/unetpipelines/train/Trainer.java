@@ -20,6 +20,10 @@ import org.tensorflow.proto.RunMetadata;
 import org.unetpipelines.model.SegmentationNet;
 import org.unetpipelines.model.Serving;
 import org.unetpipelines.records.ModelArtifact;
+import org.unetpipelines.augment.Boundary;
+import org.unetpipelines.augment.ImageStack;
+import org.unetpipelines.augment.MirrorPadding;
+import org.unetpipelines.augment.SampleLayers;
 import org.unetpipelines.records.Sample;
 import org.unetpipelines.train.task.Segmentation;
 import org.unetpipelines.train.task.Task;
@@ -471,6 +475,23 @@ public final class Trainer {
     return stop;
   }
 
+  /** {@code samples}, each smaller than the task's input mirrored (REFLECT, centred) up to the input size. */
+  private Iterable<Sample> mirroredToInput(Iterable<Sample> samples) {
+    int h = task.geometry().inputHeight();
+    int w = task.geometry().inputWidth();
+    return () -> com.google.common.collect.Iterators.transform(samples.iterator(), s -> {
+      ImageStack layers = SampleLayers.of(s);
+      int dh = Math.max(0, h - layers.height());
+      int dw = Math.max(0, w - layers.width());
+      if (dh == 0 && dw == 0) {
+        return s;
+      }
+      ImageStack padded = MirrorPadding.op(dh / 2, dh - dh / 2, dw / 2, dw - dw / 2, Boundary.REFLECT)
+          .apply(layers, null).get(0).layers();
+      return SampleLayers.set(Sample.newBuilder(s), padded).build();
+    });
+  }
+
   /**
    * The task's validation metrics over the whole validation set; with {@code validate_on: whole_image}
    * the whole-image scores ({@link WholeImageValidation}) replace metrics of the same name. The task's
@@ -478,7 +499,10 @@ public final class Trainer {
    */
   private Map<String, Double> validate(TrainingGraph tg, Iterable<Sample> validation, String label) throws IOException {
     Task.Validation v = task.newValidation();
-    try (BatchStream vb = new BatchStream(validation, task, config.batchSize(), 0, config.seed(), 0, 0,
+    // whole images smaller than the input tile (e.g. 512^2 slices for 572^2 tiles) are mirrored up to it for
+    // the centre-tile pass, as the whole-image pass mirrors their borders
+    Iterable<Sample> tiles = config.validateOn() == ValidationMode.WHOLE_IMAGE ? mirroredToInput(validation) : validation;
+    try (BatchStream vb = new BatchStream(tiles, task, config.batchSize(), 0, config.seed(), 0, 0,
         config.prefetch(), false)) {
       while (vb.hasNext()) {
         Batch b = vb.next();

@@ -93,6 +93,32 @@ class WholeImageValidationTest {
     }
   }
 
+  /**
+   * Validation images smaller than the input tile (the paper's 572^2 tiles on 512^2 slices): the centre-tile
+   * pass mirrors them up to the tile, the whole-image pass scores them at their own size.
+   */
+  @Test
+  void validationImagesSmallerThanTheTileAreMirroredForTheCentreTilePass(@TempDir Path dir) throws Exception {
+    List<Sample> train = TestSamples.ellipses(5, 0, 4, 32);
+    List<Sample> val = TestSamples.ellipses(5, 100, 2, 24); // 24x24 images, 32x32 tiles
+    UNet net = UNet.of(new UNetConfig(1, 4, Padding.SAME, Upsampling.TRANSPOSE, false, 0f, 1, 1));
+    TrainConfig cfg = TrainConfig.defaults(32, 32).toBuilder().optimizer(OptimizerKind.ADAM).learningRate(0.01)
+        .batchSize(2).steps(4).threads(1, 1).validation(ValidationMode.WHOLE_IMAGE, 1, "iou").build();
+    Trainer.train(net, cfg, train, val, dir, "small", "{}");
+    List<CurvePoint> curve = CurveLog.readAvro(dir.resolve(Trainer.CURVE_AVRO));
+    List<Double> loss = CurveLog.series(curve, "validation", "loss");
+    List<Double> iou = CurveLog.series(curve, "validation", "iou");
+    assertEquals(2, loss.size(), "a centre-tile loss per epoch: " + loss);
+    assertEquals(2, iou.size(), "a whole-image iou per epoch: " + iou);
+    for (double v : loss) {
+      assertTrue(Double.isFinite(v) && v > 0, "loss " + v);
+    }
+    try (TfPredictor tf = TfPredictor.load(ModelSpec.read(dir))) {
+      assertEquals(java.util.Collections.max(iou), WholeImageValidation.score(tf, val).get("iou"), 1e-6,
+          "the exported (best) checkpoint's whole-image score is of the images at their own size: " + iou);
+    }
+  }
+
   @Test
   void aResumedRunKeepsTheBestCheckpointAndTheSameCurve(@TempDir Path dir) throws Exception {
     List<Sample> train = TestSamples.ellipses(5, 0, 8, 32);
