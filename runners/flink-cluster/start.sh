@@ -71,6 +71,10 @@ taskmanager.bind-host: ${FLINK_BIND}
 taskmanager.numberOfTaskSlots: ${slots}
 taskmanager.memory.process.size: ${tm_memory}
 taskmanager.memory.jvm-metaspace.size: ${tm_metaspace}
+# A grid job (one Train/Evaluate branch per cell) has many exchanges: the default network memory (about 130 MB
+# of a 2g TaskManager) ran out ("Insufficient number of network buffers: required 512, but only 360 available").
+taskmanager.memory.network.min: 256m
+taskmanager.memory.network.max: 256m
 rest.address: ${FLINK_BIND}
 rest.bind-address: ${FLINK_BIND}
 rest.port: ${FLINK_REST_PORT}
