@@ -38,6 +38,28 @@ abstract class AugmentChoice implements ConfigChoice {
     return stage.configClass();
   }
 
+  /** The op the stage builds from {@code step} (its own config record). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  org.unetpipelines.augment.SampleOp op(AugmentStep step) {
+    return ((AugmentStage) stage).op((Record) step);
+  }
+
+  /** What the stage's check reports for {@code step}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  java.util.List<String> check(AugmentStep step) {
+    return ((AugmentStage) stage).check((Record) step);
+  }
+
+  /** The registered choice whose config record is {@code step}'s class. */
+  static AugmentChoice of(AugmentStep step) {
+    for (ConfigChoice c : org.unetpipelines.engine.ConfigChoices.of(AugmentStep.class)) {
+      if (c.config() == step.getClass() && c instanceof AugmentChoice a) {
+        return a;
+      }
+    }
+    throw new IllegalStateException(step.getClass().getName() + " is not a registered augment step");
+  }
+
   @Override
   public String description() {
     return "online step of Train's augment chain, drawn fresh every training step: " + stage.description();

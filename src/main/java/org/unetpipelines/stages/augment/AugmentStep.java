@@ -16,10 +16,14 @@ import org.unetpipelines.engine.ConfigChoices;
 public interface AugmentStep {
 
   /** The op the stage would apply to each copy, built from this config as the stage builds it. */
-  SampleOp op();
+  default SampleOp op() {
+    return AugmentChoice.of(this).op(this);
+  }
 
   /** What the stage's check reports for this config (empty when it is fine). */
-  List<String> problems();
+  default List<String> problems() {
+    return AugmentChoice.of(this).check(this);
+  }
 
   /** Copies per input of the stage's config; 1 where the stage has no {@code copies} key. */
   default int copies() {

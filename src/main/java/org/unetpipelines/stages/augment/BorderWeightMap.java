@@ -3,7 +3,6 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.service.AutoService;
-import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.BorderWeights;
@@ -84,15 +83,6 @@ public final class BorderWeightMap extends PTransform<PCollection<Sample>, Sampl
           max = ImageLimits.MAX_SIDE) double sigma,
       @Param(doc = "add the class-balancing term w_c = n / (2 n_class); false: w_c = 1", def = "true")
           boolean class_balance) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code BorderWeightMap} as a step of Train's online {@code augment:} chain. */

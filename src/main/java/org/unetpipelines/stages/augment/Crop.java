@@ -90,15 +90,6 @@ public final class Crop extends PTransform<PCollection<Sample>, SampleResult>
       @Param(doc = "center or random (a uniformly random window per copy)", def = "center") Mode mode,
       @Param(doc = "crops per input sample (mode random only), 1..100000", def = "1", min = 1,
           max = AugmentSettings.MAX_COPIES) int copies) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code Crop} as a step of Train's online {@code augment:} chain. */

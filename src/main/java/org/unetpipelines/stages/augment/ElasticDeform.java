@@ -128,15 +128,6 @@ public final class ElasticDeform extends PTransform<PCollection<Sample>, SampleR
           min = 1, max = ImageLimits.MAX_SIDE) Integer crop_height,
       @Param(doc = "compute only the centred crop of this width (needs crop_height)", def = Param.NULL,
           min = 1, max = ImageLimits.MAX_SIDE) Integer crop_width) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code ElasticDeform} as a step of Train's online {@code augment:} chain. */

@@ -3,7 +3,6 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.auto.service.AutoService;
-import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Flips;
@@ -70,15 +69,6 @@ public final class Flip extends PTransform<PCollection<Sample>, SampleResult>
       @Param(doc = "probability of an up-down flip, 0..1", def = "0.5", min = 0, max = 1) double vertical,
       @Param(doc = "flipped copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
           int copies) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code Flip} as a step of Train's online {@code augment:} chain. */

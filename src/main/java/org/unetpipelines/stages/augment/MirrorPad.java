@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.service.AutoService;
-import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Boundary;
@@ -95,15 +94,6 @@ public final class MirrorPad extends PTransform<PCollection<Sample>, SampleResul
       @Param(doc = "pixels added on the right; default: pad", def = Param.NULL, min = 0, max = MAX_PAD) Integer right,
       @Param(doc = "reflect: edge pixel not repeated (numpy 'reflect', scipy 'mirror'); symmetric: repeated",
           def = "reflect") Boundary mode) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code MirrorPad} as a step of Train's online {@code augment:} chain. */

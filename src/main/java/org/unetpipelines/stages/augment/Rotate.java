@@ -3,7 +3,6 @@ package org.unetpipelines.stages.augment;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.service.AutoService;
-import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.augment.Interpolation;
@@ -94,15 +93,6 @@ public final class Rotate extends PTransform<PCollection<Sample>, SampleResult>
           def = "cubic") Interpolation order,
       @Param(doc = "rotated copies per input sample, 1..100000", def = "1", min = 1, max = AugmentSettings.MAX_COPIES)
           int copies) implements AugmentStep {
-    @Override
-    public SampleOp op() {
-      return new Provider().op(this);
-    }
-
-    @Override
-    public List<String> problems() {
-      return new Provider().check(this);
-    }
   }
 
   /** {@code Rotate} as a step of Train's online {@code augment:} chain. */
