@@ -119,6 +119,9 @@ public final class GridResults {
       metric.append(r.getMetric());
       out.add(new Observation(metric.toString(), cell.statsCell(), cell.replicate(), r.getValue()));
     }
+    // Records arrive in whatever order the runner delivers them, and floating-point sums (and the
+    // bootstrap's resampling) depend on order: sorted, the statistics are the same bytes on every runner.
+    out.sort(order(grid.statsCells()));
     return out;
   }
 
@@ -132,6 +135,30 @@ public final class GridResults {
     }
     int slash = first.lastIndexOf('/', n - 1);
     return values.size() < 2 || slash < 0 ? "" : first.substring(0, slash + 1);
+  }
+
+  /**
+   * Cells in the grid's order, then replicates (numerically where they are numbers; unpaired last),
+   * metric and value: a total order that does not depend on the order records arrived in.
+   */
+  static java.util.Comparator<Observation> order(List<String> cellOrder) {
+    Map<String, Integer> rank = new HashMap<>();
+    for (int i = 0; i < cellOrder.size(); i++) {
+      rank.put(cellOrder.get(i), i);
+    }
+    return java.util.Comparator.<Observation>comparingInt(o -> rank.getOrDefault(o.cell(), Integer.MAX_VALUE))
+        .thenComparing(Observation::cell)
+        .thenComparing(Observation::replicate, java.util.Comparator.nullsLast(GridResults::compareReplicates))
+        .thenComparing(Observation::metric)
+        .thenComparingDouble(Observation::value);
+  }
+
+  private static int compareReplicates(String a, String b) {
+    try {
+      return Double.compare(Double.parseDouble(a), Double.parseDouble(b));
+    } catch (NumberFormatException e) {
+      return a.compareTo(b);
+    }
   }
 
   private static boolean isThreshold(String metric) {

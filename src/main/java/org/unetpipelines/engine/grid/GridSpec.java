@@ -25,6 +25,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   axes:                                   # path: [values]; the full product by default
  *     Train.config.model.family: [unet, unetpp]
  *     options.seed: [1, 2, 3]
+ *     Train.config.model:                   # or named values: label -> any YAML value, here whole
+ *       unet: {family: unet, filters: 16}   #   mappings (the cell is named model=unet, model=unetpp, ...)
+ *       unetpp: {family: unetpp, filters: 16}
  *   exclude: [{family: unetpp, seed: 3}]    # drop every product cell matching all given axes (a list: any of its values)
  *   include: [{family: wide_unet}]          # add cells (after exclude); axes left out take all their values, a list
  *                                           # takes each of its values; values outside the axis are allowed
@@ -48,7 +51,7 @@ final class GridSpec {
    * One axis: {@code path} as written, its segments, its short {@code name} (the shortest unique tail
    * of the path), and its values in file order.
    */
-  record Axis(String name, String path, List<String> segments, Node keyNode, List<AxisValue> values) {
+  record Axis(String name, String path, List<String> segments, Node keyNode, List<AxisValue> values, boolean named) {
     boolean isSeed() {
       return path.equals(SEED_PATH);
     }
@@ -209,8 +212,13 @@ final class GridSpec {
       return;
     }
     Node v = t.getValueNode();
+    if (v instanceof MappingNode named && !named.getValue().isEmpty()) {
+      parseNamedAxis(name, path, seg, key, named, errors);
+      return;
+    }
     if (!(v instanceof SequenceNode s) || s.getValue().isEmpty()) {
-      error(errors, v, "grid axis '" + path + "': the values must be a non-empty list, e.g. [a, b]");
+      error(errors, v, "grid axis '" + path + "': the values must be a non-empty list, e.g. [a, b], or a mapping "
+          + "from a label to each value, e.g. {small: {filters: 16}, large: {filters: 64}}");
       return;
     }
     List<AxisValue> values = new ArrayList<>();
@@ -230,7 +238,32 @@ final class GridSpec {
       values.add(new AxisValue(label, x));
     }
     if (values.size() == s.getValue().size()) {
-      axes.add(new Axis(name, path, seg, key, List.copyOf(values)));
+      axes.add(new Axis(name, path, seg, key, List.copyOf(values), false));
+    }
+  }
+
+  /**
+   * Named values, {@code label: value}: the label names the cell, the value (a scalar, a list or a
+   * whole mapping, e.g. a {@code model:} block per cell) goes to the path.
+   */
+  private void parseNamedAxis(String name, String path, List<String> seg, Node key, MappingNode named,
+      List<PipelineError> errors) {
+    List<AxisValue> values = new ArrayList<>();
+    for (NodeTuple t : named.getValue()) {
+      String label = Nodes.key(t);
+      if (label == null || label.isEmpty() || !label.matches("[" + SAFE + "]+")) {
+        error(errors, t.getKeyNode(), "grid axis '" + path + "': the label '" + label + "' may only use the "
+            + "characters " + SAFE + " (labels name cells, folders and stages)");
+        continue;
+      }
+      if (values.stream().anyMatch(x -> x.label().equals(label))) {
+        error(errors, t.getKeyNode(), "grid axis '" + path + "': the label '" + label + "' is given twice");
+        continue;
+      }
+      values.add(new AxisValue(label, t.getValueNode()));
+    }
+    if (values.size() == named.getValue().size()) {
+      axes.add(new Axis(name, path, seg, key, List.copyOf(values), true));
     }
   }
 
@@ -295,7 +328,7 @@ final class GridSpec {
             continue;
           }
           AxisValue known = a.value(label);
-          if (known == null && !newValues) {
+          if (known == null && (!newValues || a.named())) {
             error(errors, v, "grid." + what + ": '" + label + "' is not a value of axis " + a.name()
                 + Suggest.closest(label, a.labels()) + "; values: " + String.join(", ", a.labels()));
             ok = false;

@@ -363,6 +363,53 @@ class GridExpansionTest {
         && err.message().contains("unknown config key 'upsamplin' (did you mean 'upsampling'?)")), e.getMessage());
   }
 
+  /** TRAIN's pipeline with a named axis over the whole model block (line 16 onwards). */
+  private static String namedModels(String... gridLines) {
+    String head = TRAIN.substring(0, TRAIN.indexOf("grid:"));
+    return head + String.join("\n", gridLines) + "\noptions: {seed: 5}\n";
+  }
+
+  @Test
+  void aNamedAxisGivesEachCellAWholeMappingAndNamesTheCellByItsLabel() throws Exception {
+    String yaml = namedModels(
+        "grid:",
+        "  axes:",
+        "    Train.config.model:",                                   // 16
+        "      unet: {family: unet, depth: 2, filters: 4}",
+        "      wide: {family: wide_unet, depth: 2}",
+        "      unetpp_ds: {family: unetpp, filters: [4, 8, 16, 32, 64], deep_supervision: true}",  // 19
+        "    options.seed: [1, 2]",
+        "  baseline: {model: unet}");
+    PipelinePlan p = plan(yaml);
+    GridPlan g = p.grid().orElseThrow();
+    assertEquals(List.of("model=unet,seed=1", "model=unet,seed=2", "model=wide,seed=1", "model=wide,seed=2",
+        "model=unetpp_ds,seed=1", "model=unetpp_ds,seed=2"), g.cells().stream().map(GridCell::name).toList());
+    assertEquals("model=unet", g.baseline().orElseThrow());
+    org.unetpipelines.stages.train.Train.Config c = (org.unetpipelines.stages.train.Train.Config)
+        stage(p, "Train[model=unetpp_ds,seed=2]").config();
+    org.unetpipelines.model.unetpp.UNetPlusPlusConfig pp = (org.unetpipelines.model.unetpp.UNetPlusPlusConfig) c.model();
+    assertTrue(pp.deepSupervision());
+    // the whole block is replaced, not merged: the file's filters: 4 is gone where the cell's block omits it
+    org.unetpipelines.model.unet.UNetConfig wide = (org.unetpipelines.model.unet.UNetConfig)
+        ((org.unetpipelines.stages.train.Train.Config) stage(p, "Train[model=wide,seed=1]").config()).model();
+    assertEquals("wide_unet", wide.family());
+    assertTrue(wide.baseFilters() != 4, "wide_unet's default filters, not the file's 4");
+    assertTrue(PlanText.of(p).contains("axis model  Train.config.model (line 16): unet, wide, unetpp_ds"),
+        PlanText.of(p));
+
+    // a bad key inside one value names its line and the cell
+    ValidationException e = invalid(yaml.replace("deep_supervision: true", "deep_supervison: true"));
+    assertEquals(1, e.errors().size(), e.getMessage());
+    assertEquals(19, e.errors().get(0).line(), e.getMessage());
+    assertTrue(e.errors().get(0).message().contains("'deep_supervison' (did you mean 'deep_supervision'?)"),
+        e.getMessage());
+    // labels must name folders; include takes only the axis's labels
+    e = invalid(yaml.replace("      wide:", "      \"wide unet\":"));
+    assertTrue(e.getMessage().contains("the label 'wide unet' may only use the characters"), e.getMessage());
+    e = invalid(yaml.replace("  baseline: {model: unet}", "  include: [{model: unetplus}]\n  baseline: {model: unet}"));
+    assertTrue(e.getMessage().contains("'unetplus' is not a value of axis model"), e.getMessage());
+  }
+
   @Test
   void planTextListsCellsSharedAndPerCellStages() throws Exception {
     String text = PlanText.of(plan(file("grid:", "  axes:", "    ElasticDeform.config.sigma: [5.0, 10.0]",
