@@ -58,7 +58,10 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
 
   @Override
   public SampleResult expand(PCollection<Sample> input) {
-    PCollectionTuple out = input.apply("Apply", ParDo.of(new ApplyOpFn(settings, op))
+    // one copy: a plain DoFn. The splittable one runs, on the DirectRunner, every element as its own
+    // bundle, which made every later GroupByKey / Combine copy its state once per sample (quadratic).
+    DoFn<Sample, Sample> fn = settings.copies() > 1 ? new ApplyOpFn(settings, op) : new ApplyOnceFn(settings, op);
+    PCollectionTuple out = input.apply("Apply", ParDo.of(fn)
         .withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
     return new SampleResult(input.getPipeline(),
         out.get(SampleResult.SAMPLES).setCoder(Coders.sample()),
@@ -66,21 +69,109 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
   }
 
   /**
-   * Splittable over the copy range {@code [0, copies)}: a runner can checkpoint between copies
-   * (the DirectRunner does every 100 outputs or second) and split the range across workers, so a
-   * large fan-out never has to sit in one bundle: memory stays flat as copies grow. The initial
-   * split is into at most {@link #MAX_INITIAL_SPLITS} parts, each carrying the input sample once.
+   * The work on one sample both DoFns share: copies {@code from, from + 1, ...} as long as
+   * {@code next} allows the next one (a restriction tracker's claim, or simply {@code c < copies}).
    */
-  @DoFn.BoundedPerElement
-  static final class ApplyOpFn extends DoFn<Sample, Sample> {
+  static final class CopyWork implements java.io.Serializable {
     private final AugmentSettings settings;
     private final SampleOp op;
     private final Counter emitted;
 
-    ApplyOpFn(AugmentSettings settings, SampleOp op) {
+    CopyWork(AugmentSettings settings, SampleOp op) {
       this.settings = settings;
       this.op = op;
       this.emitted = Metrics.counter(settings.stageName(), OUTPUT_COUNTER);
+    }
+
+    void run(Sample in, long from, java.util.function.LongPredicate next, DoFn.MultiOutputReceiver out) {
+      ImageStack layers;
+      try {
+        layers = SampleLayers.of(in);
+      } catch (IllegalArgumentException e) {
+        // one dead letter per input, from the part that holds copy 0; the rest of the range is done
+        if (from == 0) {
+          dead(in.getId(), "cannot read the sample's tensors: " + e.getMessage(), out);
+        }
+        for (long c = from + 1; next.test(c); c++) {
+          // nothing to emit for these copies
+        }
+        return;
+      }
+      for (long c = from; c == from || next.test(c); c++) {
+        int copy = (int) c;
+        SplittableRandom rng = CopyRandom.forCopy(settings.seed(), in.getId(), copy, settings.stageName());
+        List<SampleOp.Outcome> results;
+        try {
+          results = op.apply(layers, rng);
+        } catch (IllegalArgumentException e) {
+          // every rejected copy is a dead letter, named as its output would have been
+          dead(settings.copies() > 1 ? copyId(in, copy) : in.getId(), e.getMessage(), out);
+          results = List.of();
+        }
+        boolean fanOut = settings.copies() * results.size() > 1;
+        for (int j = 0; j < results.size(); j++) {
+          int k = copy * results.size() + j;
+          out.get(SampleResult.SAMPLES).output(toSample(in, results.get(j), fanOut, k));
+          emitted.inc();
+        }
+      }
+    }
+
+    private Sample toSample(Sample in, SampleOp.Outcome r, boolean fanOut, int k) {
+      List<AugmentParam> params = new ArrayList<>(in.getParams());
+      for (Map.Entry<String, Double> e : r.params().entrySet()) {
+        params.add(new AugmentParam(settings.stageName(), e.getKey(), e.getValue()));
+      }
+      return SampleLayers.set(Sample.newBuilder(in), r.layers())
+          .setId(fanOut ? copyId(in, k) : in.getId())
+          .setSeed(settings.seed())
+          .setCopy(fanOut ? k : in.getCopy())
+          .setParams(params)
+          .build();
+    }
+
+    private String copyId(Sample in, int k) {
+      return in.getId() + "/" + settings.stageName() + "#" + k;
+    }
+
+    private void dead(String input, String reason, DoFn.MultiOutputReceiver out) {
+      out.get(SampleResult.DEAD_LETTERS).output(DeadLetter.newBuilder()
+          .setInput(input)
+          .setStage(settings.stageName())
+          .setReason(reason)
+          .build());
+    }
+  }
+
+  /** One copy per sample (the stage's {@code copies} is 1): a plain DoFn, bundles kept as they come. */
+  static final class ApplyOnceFn extends DoFn<Sample, Sample> {
+    private final CopyWork work;
+
+    ApplyOnceFn(AugmentSettings settings, SampleOp op) {
+      this.work = new CopyWork(settings, op);
+    }
+
+    @ProcessElement
+    public void process(@Element Sample in, MultiOutputReceiver out) {
+      work.run(in, 0, c -> false, out);
+    }
+  }
+
+  /**
+   * Several copies per sample: splittable over the copy range {@code [0, copies)}: a runner can
+   * checkpoint between copies (the DirectRunner does every 100 outputs or second) and split the range
+   * across workers, so a large fan-out never has to sit in one bundle: memory stays flat as copies
+   * grow. The initial split is into at most {@link #MAX_INITIAL_SPLITS} parts, each carrying the input
+   * sample once.
+   */
+  @DoFn.BoundedPerElement
+  static final class ApplyOpFn extends DoFn<Sample, Sample> {
+    private final AugmentSettings settings;
+    private final CopyWork work;
+
+    ApplyOpFn(AugmentSettings settings, SampleOp op) {
+      this.settings = settings;
+      this.work = new CopyWork(settings, op);
     }
 
     @GetInitialRestriction
@@ -108,63 +199,8 @@ final class AugmentSamples extends PTransform<PCollection<Sample>, SampleResult>
       if (!tracker.tryClaim(from)) {
         return ProcessContinuation.stop();
       }
-      ImageStack layers;
-      try {
-        layers = SampleLayers.of(in);
-      } catch (IllegalArgumentException e) {
-        // one dead letter per input, from the part that holds copy 0; the rest of the range is done
-        if (from == 0) {
-          dead(in.getId(), "cannot read the sample's tensors: " + e.getMessage(), out);
-        }
-        for (long c = from + 1; tracker.tryClaim(c); c++) {
-          // nothing to emit for these copies
-        }
-        return ProcessContinuation.stop();
-      }
-      for (long c = from; c == from || tracker.tryClaim(c); c++) {
-        int copy = (int) c;
-        SplittableRandom rng = CopyRandom.forCopy(settings.seed(), in.getId(), copy, settings.stageName());
-        List<SampleOp.Outcome> results;
-        try {
-          results = op.apply(layers, rng);
-        } catch (IllegalArgumentException e) {
-          // every rejected copy is a dead letter, named as its output would have been
-          dead(settings.copies() > 1 ? copyId(in, copy) : in.getId(), e.getMessage(), out);
-          results = List.of();
-        }
-        boolean fanOut = settings.copies() * results.size() > 1;
-        for (int j = 0; j < results.size(); j++) {
-          int k = copy * results.size() + j;
-          out.get(SampleResult.SAMPLES).output(toSample(in, results.get(j), fanOut, k));
-          emitted.inc();
-        }
-      }
+      work.run(in, from, tracker::tryClaim, out);
       return ProcessContinuation.stop();
-    }
-
-    private Sample toSample(Sample in, SampleOp.Outcome r, boolean fanOut, int k) {
-      List<AugmentParam> params = new ArrayList<>(in.getParams());
-      for (Map.Entry<String, Double> e : r.params().entrySet()) {
-        params.add(new AugmentParam(settings.stageName(), e.getKey(), e.getValue()));
-      }
-      return SampleLayers.set(Sample.newBuilder(in), r.layers())
-          .setId(fanOut ? copyId(in, k) : in.getId())
-          .setSeed(settings.seed())
-          .setCopy(fanOut ? k : in.getCopy())
-          .setParams(params)
-          .build();
-    }
-
-    private String copyId(Sample in, int k) {
-      return in.getId() + "/" + settings.stageName() + "#" + k;
-    }
-
-    private void dead(String input, String reason, MultiOutputReceiver out) {
-      out.get(SampleResult.DEAD_LETTERS).output(DeadLetter.newBuilder()
-          .setInput(input)
-          .setStage(settings.stageName())
-          .setReason(reason)
-          .build());
     }
   }
 }

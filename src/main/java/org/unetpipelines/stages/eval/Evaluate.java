@@ -225,10 +225,11 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     PCollection<MetricRecord> perImage = scored.get(MetricResult.METRICS).setCoder(Coders.metricRecord());
     PCollection<DeadLetter> dead = scored.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     PCollection<MetricRecord> aggregates = perImage
-        .apply("KeyByMetric", ParDo.of(new KeyFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
-        .apply("Aggregate", Combine.perKey(new SummaryFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(MetricSummary.class)))
+        .apply("KeyByModel", ParDo.of(new KeyFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(),
+            KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of())))
+        .apply("Aggregate", Combine.perKey(new MetricSummaries()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), MetricSummaries.AccCoder.INSTANCE))
         .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
         .setCoder(Coders.metricRecord());
     PCollection<MetricRecord> stacks = scored.get(SLICES)
@@ -401,17 +402,17 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
   }
 
   /**
-   * Groups per-image values by (run, model, variant, dataset, split, metric), except the challenge
-   * scores, whose aggregates are stack scores ({@link StackFn}).
+   * Keys per-image values by (run, model, variant, dataset, split), the value being (metric, value),
+   * except the challenge scores, whose aggregates are stack scores ({@link StackFn}).
    */
-  static final class KeyFn extends DoFn<MetricRecord, KV<String, Double>> {
+  static final class KeyFn extends DoFn<MetricRecord, KV<String, KV<String, Double>>> {
     @ProcessElement
-    public void process(@Element MetricRecord r, OutputReceiver<KV<String, Double>> out) {
+    public void process(@Element MetricRecord r, OutputReceiver<KV<String, KV<String, Double>>> out) {
       if (ChallengeMetrics.STACK_SCORED.contains(r.getMetric())) {
         return;
       }
-      out.output(KV.of(String.join(SEP, r.getRun(), r.getModel(), r.getVariant(), r.getDataset(), r.getSplit(),
-          r.getMetric()), r.getValue()));
+      out.output(KV.of(String.join(SEP, r.getRun(), r.getModel(), r.getVariant(), r.getDataset(), r.getSplit()),
+          KV.of(r.getMetric(), r.getValue())));
     }
   }
 
@@ -518,48 +519,16 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     }
   }
 
-  /** Mergeable mean / std accumulator. */
-  static final class SummaryFn extends Combine.CombineFn<Double, MetricSummary, MetricSummary> {
-    @Override
-    public MetricSummary createAccumulator() {
-      return new MetricSummary();
-    }
-
-    @Override
-    public MetricSummary addInput(MetricSummary acc, Double v) {
-      return acc.add(v);
-    }
-
-    @Override
-    public MetricSummary mergeAccumulators(Iterable<MetricSummary> accs) {
-      MetricSummary out = new MetricSummary();
-      for (MetricSummary a : accs) {
-        out.merge(a);
-      }
-      return out;
-    }
-
-    @Override
-    public MetricSummary extractOutput(MetricSummary acc) {
-      return acc;
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<MetricSummary> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return SerializableCoder.of(MetricSummary.class);
-    }
-  }
-
-  /** An aggregate record: imageId null, value = mean. */
-  static final class AggregateFn extends DoFn<KV<String, MetricSummary>, MetricRecord> {
+  /** A model's aggregate records, one per metric: imageId null, value = mean. */
+  static final class AggregateFn extends DoFn<KV<String, MetricSummaries.Acc>, MetricRecord> {
     @ProcessElement
-    public void process(@Element KV<String, MetricSummary> kv, OutputReceiver<MetricRecord> out) {
+    public void process(@Element KV<String, MetricSummaries.Acc> kv, OutputReceiver<MetricRecord> out) {
       String[] k = kv.getKey().split(SEP, -1);
-      MetricSummary s = kv.getValue();
-      out.output(MetricRecord.newBuilder().setRun(k[0]).setModel(k[1]).setVariant(k[2]).setDataset(k[3])
-          .setSplit(k[4]).setImageId(null).setMetric(k[5]).setValue(s.mean()).setN(s.n())
-          .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());
+      for (Map.Entry<String, MetricSummary> e : kv.getValue().byMetric().entrySet()) {
+        MetricSummary s = e.getValue();
+        out.output(aggregate(k, e.getKey(), s.mean(), s.n())
+            .setStd(finite(s.std())).setCiLow(finite(s.ciLow())).setCiHigh(finite(s.ciHigh())).build());
+      }
     }
 
     static Double finite(double v) {

@@ -14,7 +14,8 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
+import org.unetpipelines.io.Idx;
+import org.unetpipelines.stages.Distribute;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -160,10 +161,14 @@ public final class ReadImageSet extends PTransform<PBegin, SampleResult> {
     List<ImageSets.Task> tasks = folders ? ImageSets.planFolders(images) : ImageSets.plan(images, masks, pair, labels);
     PCollectionTuple out = input
         .apply("ListFiles", Create.of(tasks).withCoder(SerializableCoder.of(ImageSets.Task.class)))
-        .apply("Distribute", Reshuffle.viaRandomKey())
+        .apply("Distribute", Distribute.evenly())
         .apply("Decode", ParDo.of(new ReadFn(stageName, seed, maxPixels))
             .withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
     PCollection<Sample> samples = out.get(SampleResult.SAMPLES).setCoder(Coders.sample());
+    if (tasks.stream().anyMatch(t -> Idx.looksLikeIdx(Path.of(t.image()).getFileName().toString()))) {
+      // an IDX file is one task but thousands of samples: spread them too, so later stages run in parallel
+      samples = samples.apply("DistributeSamples", Distribute.evenly());
+    }
     PCollection<DeadLetter> dead = out.get(SampleResult.DEAD_LETTERS).setCoder(Coders.deadLetter());
     return new SampleResult(input.getPipeline(), samples, dead);
   }

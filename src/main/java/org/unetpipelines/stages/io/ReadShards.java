@@ -14,7 +14,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
+import org.unetpipelines.stages.Distribute;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -113,7 +113,7 @@ public final class ReadShards {
 
   private static SampleResult read(PCollection<KV<String, String>> files, String stageName) {
     PCollectionTuple out = files
-        .apply("Distribute", Reshuffle.viaRandomKey())
+        .apply("Distribute", Distribute.evenly())
         .apply("ReadShard", ParDo.of(new ReadFileFn(stageName))
             .withOutputTags(SampleResult.SAMPLES, TupleTagList.of(SampleResult.DEAD_LETTERS)));
     return new SampleResult(files.getPipeline(), out.get(SampleResult.SAMPLES).setCoder(Coders.sample()),

@@ -11,7 +11,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
+import org.unetpipelines.stages.Distribute;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.unetpipelines.engine.BaseStage;
@@ -149,7 +149,7 @@ public final class SyntheticImages extends PTransform<PBegin, PCollection<Sample
     List<Long> indices = LongStream.range(start, start + count).boxed().collect(Collectors.toList());
     return input
         .apply("Indices", Create.of(indices))
-        .apply("Distribute", Reshuffle.viaRandomKey())
+        .apply("Distribute", Distribute.evenly())
         .apply("Draw", ParDo.of(new DrawFn(this)))
         .setCoder(Coders.sample());
   }

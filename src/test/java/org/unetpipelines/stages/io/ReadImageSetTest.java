@@ -228,4 +228,46 @@ class ReadImageSetTest {
     });
     p.run().waitUntilFinish();
   }
+
+  /** Bundles that reached {@link BundleCountFn} (it is static: the DirectRunner serializes DoFns). */
+  static final java.util.concurrent.atomic.AtomicInteger BUNDLES = new java.util.concurrent.atomic.AtomicInteger();
+  static final java.util.concurrent.atomic.AtomicInteger ELEMENTS = new java.util.concurrent.atomic.AtomicInteger();
+
+  static final class BundleCountFn extends org.apache.beam.sdk.transforms.DoFn<Sample, Integer> {
+    private boolean counted;
+
+    @StartBundle
+    public void start() {
+      counted = false;
+    }
+
+    @ProcessElement
+    public void process(@Element Sample s) {
+      if (!counted) { // a bundle that holds at least one sample
+        BUNDLES.incrementAndGet();
+        counted = true;
+      }
+      ELEMENTS.incrementAndGet();
+    }
+  }
+
+  /**
+   * The 1,000 images of one IDX file reach the stage after a one-copy augmentation in a few dozen
+   * bundles: spread (more than one, so workers share them) but not one bundle per image, which
+   * made every later GroupByKey copy its state per image (a 10,000-image Evaluate took 25 minutes).
+   */
+  @Test
+  void anIdxFileIsSpreadOverAFewBundlesNotOnePerImage() {
+    BUNDLES.set(0);
+    ELEMENTS.set(0);
+    Pipeline p = pipeline();
+    p.apply(ReadImageSet.from(FASHION + "/t10k-images-idx3-ubyte.gz")
+            .withLabels(FASHION + "/t10k-labels-idx1-ubyte.gz")).samples()
+        .apply(org.unetpipelines.stages.augment.MirrorPad.of(2)).samples()
+        .apply(org.apache.beam.sdk.transforms.ParDo.of(new BundleCountFn()));
+    p.run().waitUntilFinish();
+    assertEquals(1000, ELEMENTS.get());
+    assertTrue(BUNDLES.get() > 1 && BUNDLES.get() <= 2 * org.unetpipelines.stages.Distribute.BUCKETS,
+        "bundles: " + BUNDLES.get());
+  }
 }

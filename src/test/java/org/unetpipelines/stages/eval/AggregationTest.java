@@ -1,0 +1,58 @@
+package org.unetpipelines.stages.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.KV;
+import org.junit.jupiter.api.Test;
+import org.unetpipelines.eval.MetricSummary;
+
+/** Evaluate's per-model aggregate accumulator and the Gather of records, outside a pipeline. */
+class AggregationTest {
+  @Test
+  void perModelSummariesEqualOneSummaryPerMetricAndSurviveTheirCoder() throws Exception {
+    MetricSummaries fn = new MetricSummaries();
+    double[] top1 = {1, 0, 1, 1, 0, 1};
+    double[] ce = {0.1, 2.5, 0.3, 0.05, 1.7, 0.2};
+    MetricSummaries.Acc a = fn.createAccumulator();
+    MetricSummaries.Acc b = fn.createAccumulator();
+    for (int i = 0; i < top1.length; i++) {
+      MetricSummaries.Acc into = i < 2 ? a : b; // an uneven split, as bundles are
+      fn.addInput(into, KV.of("top1", top1[i]));
+      fn.addInput(into, KV.of("cross_entropy", ce[i]));
+    }
+    fn.addInput(b, KV.of("accuracy_class_3", 1.0)); // a metric only one part has
+    MetricSummaries.Acc merged = fn.mergeAccumulators(List.of(a, b));
+    byte[] bytes = CoderUtils.encodeToByteArray(MetricSummaries.AccCoder.INSTANCE, merged);
+    MetricSummaries.Acc back = CoderUtils.decodeFromByteArray(MetricSummaries.AccCoder.INSTANCE, bytes);
+    assertEquals(List.of("accuracy_class_3", "cross_entropy", "top1"), List.copyOf(back.byMetric().keySet()));
+    for (var e : List.of(KV.of("top1", MetricSummary.of(top1)), KV.of("cross_entropy", MetricSummary.of(ce)))) {
+      MetricSummary got = back.byMetric().get(e.getKey());
+      assertEquals(e.getValue().n(), got.n(), e.getKey());
+      assertEquals(e.getValue().mean(), got.mean(), 1e-12, e.getKey());
+      assertEquals(e.getValue().std(), got.std(), 1e-12, e.getKey());
+    }
+    assertEquals(4.0 / 6, back.byMetric().get("top1").mean(), 1e-12);
+    assertEquals(1, back.byMetric().get("accuracy_class_3").n());
+    assertArrayEquals(bytes, CoderUtils.encodeToByteArray(MetricSummaries.AccCoder.INSTANCE, back));
+  }
+
+  @Test
+  void gatherKeepsEveryElementInOrderOfItsPartsThroughItsCoder() throws Exception {
+    Gather<String> g = Gather.fn(StringUtf8Coder.of());
+    Gather.Encoded a = g.createAccumulator();
+    Gather.Encoded b = g.createAccumulator();
+    g.addInput(a, "one");
+    g.addInput(a, "");
+    g.addInput(b, "three, with ünïcode");
+    Gather.Encoded merged = g.mergeAccumulators(List.of(a, b, g.createAccumulator()));
+    Gather.Encoded back = CoderUtils.decodeFromByteArray(Gather.EncodedCoder.INSTANCE,
+        CoderUtils.encodeToByteArray(Gather.EncodedCoder.INSTANCE, merged));
+    assertEquals(List.of("one", "", "three, with ünïcode"), g.extractOutput(back));
+    assertTrue(g.extractOutput(g.createAccumulator()).isEmpty());
+  }
+}
