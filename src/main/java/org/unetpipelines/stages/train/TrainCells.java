@@ -31,13 +31,15 @@ import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.DeadLetter;
 import org.unetpipelines.records.ModelArtifact;
 import org.unetpipelines.records.ShardSet;
+import org.unetpipelines.runners.WorkerKeys;
 
 /**
  * The trainings of several grid cells as elements of ONE collection: each cell's shard sets (and
  * validation shard sets) are keyed by the cell's index and grouped ({@link CoGroupByKey}), so each
- * cell is one element and one training, and a runner spreads the elements over its workers (one
- * training per worker at a time). {@link #withMaxParallel} bounds how many train at once: the cells
- * are dealt round-robin into that many groups, and a group trains its cells one after another. A
+ * cell is one element and one training. The cells are dealt round-robin into groups (one per cell, or
+ * {@link #withMaxParallel} of them), a group trains its cells one after another, and each group's key
+ * is chosen ({@link WorkerKeys}) so that on Flink groups land on distinct workers: with 2 TaskManagers
+ * two trainings run at once. A
  * training that throws is the cell's failure ({@link Result#failures}), not the run's.
  *
  * <pre>{@code
@@ -163,19 +165,16 @@ public final class TrainCells extends PTransform<PBegin, TrainCells.Result> {
       hasValidation[i] = cells.get(i).validation() != null;
     }
     TupleTagList side = TupleTagList.of(FAILURES);
-    PCollectionTuple out;
-    if (maxParallel > 0) {
-      int groups = maxParallel;
-      out = perCell
-          .apply("DealIntoGroups", ParDo.of(new DealFn(groups)))
-          .setCoder(KvCoder.of(VarIntCoder.of(), perCell.getCoder()))
-          .apply("AtMostMaxParallel", GroupByKey.create())
-          .apply("TrainEachInTurn", ParDo.of(new TrainGroupFn(jobs, stages, hasValidation))
-              .withOutputTags(ARTIFACTS, side));
-    } else {
-      out = perCell.apply("TrainEach", ParDo.of(new TrainOneFn(jobs, stages, hasValidation))
-          .withOutputTags(ARTIFACTS, side));
-    }
+    // groups of cells, each group on its own worker where the runner allows (WorkerKeys): one
+    // training per worker at a time, at most max_parallel at once
+    int groups = maxParallel > 0 ? Math.min(maxParallel, cells.size()) : cells.size();
+    int[] keys = WorkerKeys.forGroups(begin.getPipeline().getOptions(), groups);
+    PCollectionTuple out = perCell
+        .apply("DealIntoGroups", ParDo.of(new DealFn(keys)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), perCell.getCoder()))
+        .apply("AtMostMaxParallel", GroupByKey.create())
+        .apply("TrainEachInTurn", ParDo.of(new TrainGroupFn(jobs, stages, hasValidation))
+            .withOutputTags(ARTIFACTS, side));
     int n = cells.size();
     PCollectionList<KV<Integer, ModelArtifact>> artifacts = out.get(ARTIFACTS)
         .setCoder(KvCoder.of(VarIntCoder.of(), Coders.modelArtifact()))
@@ -192,17 +191,17 @@ public final class TrainCells extends PTransform<PBegin, TrainCells.Result> {
     return new Result(begin.getPipeline(), PCollectionList.of(a), PCollectionList.of(f));
   }
 
-  /** Cell i goes to group i mod groups. */
+  /** Cell i goes to group i mod groups, whose key is {@code keys[group]}. */
   static final class DealFn extends DoFn<KV<Integer, CoGbkResult>, KV<Integer, KV<Integer, CoGbkResult>>> {
-    private final int groups;
+    private final int[] keys;
 
-    DealFn(int groups) {
-      this.groups = groups;
+    DealFn(int[] keys) {
+      this.keys = keys.clone();
     }
 
     @ProcessElement
     public void process(@Element KV<Integer, CoGbkResult> e, OutputReceiver<KV<Integer, KV<Integer, CoGbkResult>>> out) {
-      out.output(KV.of(e.getKey() % groups, e));
+      out.output(KV.of(keys[e.getKey() % keys.length], e));
     }
   }
 
@@ -236,17 +235,6 @@ public final class TrainCells extends PTransform<PBegin, TrainCells.Result> {
       } finally {
         RUNNING.decrementAndGet();
       }
-    }
-  }
-
-  static final class TrainOneFn extends CellFn<KV<Integer, CoGbkResult>> {
-    TrainOneFn(List<Train.Job> jobs, List<String> stages, boolean[] hasValidation) {
-      super(jobs, stages, hasValidation);
-    }
-
-    @ProcessElement
-    public void process(@Element KV<Integer, CoGbkResult> cell, MultiOutputReceiver out) {
-      train(cell, out);
     }
   }
 
