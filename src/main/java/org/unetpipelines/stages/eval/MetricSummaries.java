@@ -5,6 +5,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -12,22 +14,28 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.values.KV;
+import org.unetpipelines.eval.ExactMoments;
 import org.unetpipelines.eval.MetricSummary;
 
 /**
  * Combines a model's per-image values of all its metrics at once: input (metric, value), accumulator
- * one {@link MetricSummary} per metric. Keyed by model (not by model and metric) so a runner groups
+ * exact moments per metric ({@link MetricSummary} when read). Keyed by model (not by model and metric) so a runner groups
  * one key per model: with the ~120 metric names of a 10-class classifier (per-class accuracy,
  * confusion cells) a key per metric multiplied the DirectRunner's per-bundle state copies by 120.
+ * The sums are exact ({@link ExactMoments}), so the aggregates do not depend on how a runner bundles
+ * and merges: the DirectRunner and a Flink cluster write the same bits.
  */
 final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, MetricSummaries.Acc, MetricSummaries.Acc> {
 
-  /** Summaries by metric name (sorted). */
+  /** Exact moments by metric name (sorted). */
   static final class Acc {
-    final TreeMap<String, MetricSummary> byMetric = new TreeMap<>();
+    final TreeMap<String, ExactMoments> byMetric = new TreeMap<>();
 
+    /** Each metric's mean / std / interval. */
     Map<String, MetricSummary> byMetric() {
-      return byMetric;
+      Map<String, MetricSummary> out = new TreeMap<>();
+      byMetric.forEach((m, e) -> out.put(m, e.summary()));
+      return out;
     }
   }
 
@@ -38,7 +46,7 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
 
   @Override
   public Acc addInput(Acc acc, KV<String, Double> in) {
-    acc.byMetric.computeIfAbsent(in.getKey(), k -> new MetricSummary()).add(in.getValue());
+    acc.byMetric.computeIfAbsent(in.getKey(), k -> new ExactMoments()).add(in.getValue());
     return acc;
   }
 
@@ -46,7 +54,7 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
   public Acc mergeAccumulators(Iterable<Acc> accs) {
     Acc out = new Acc();
     for (Acc a : accs) {
-      a.byMetric.forEach((m, s) -> out.byMetric.computeIfAbsent(m, k -> new MetricSummary()).merge(s));
+      a.byMetric.forEach((m, s) -> out.byMetric.computeIfAbsent(m, k -> new ExactMoments()).merge(s));
     }
     return out;
   }
@@ -66,7 +74,7 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
     return AccCoder.INSTANCE;
   }
 
-  /** Entry count, then per metric: name, n, mean, m2. */
+  /** Entry count, then per metric: name, n, sum and sum of squares (as decimal strings, exact). */
   static final class AccCoder extends AtomicCoder<Acc> {
     static final AccCoder INSTANCE = new AccCoder();
 
@@ -74,11 +82,11 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
     public void encode(Acc value, OutputStream out) throws IOException {
       DataOutputStream data = new DataOutputStream(out);
       data.writeInt(value.byMetric.size());
-      for (Map.Entry<String, MetricSummary> e : value.byMetric.entrySet()) {
+      for (Map.Entry<String, ExactMoments> e : value.byMetric.entrySet()) {
         data.writeUTF(e.getKey());
         data.writeLong(e.getValue().n());
-        data.writeDouble(e.getValue().n() == 0 ? 0 : e.getValue().mean());
-        data.writeDouble(e.getValue().m2());
+        writeDecimal(data, e.getValue().sum());
+        writeDecimal(data, e.getValue().sumOfSquares());
       }
       data.flush();
     }
@@ -91,11 +99,24 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
       for (int i = 0; i < n; i++) {
         String metric = data.readUTF();
         long count = data.readLong();
-        double mean = data.readDouble();
-        double m2 = data.readDouble();
-        a.byMetric.put(metric, MetricSummary.ofMoments(count, mean, m2));
+        BigDecimal sum = readDecimal(data);
+        a.byMetric.put(metric, ExactMoments.of(count, sum, readDecimal(data)));
       }
       return a;
+    }
+
+    private static void writeDecimal(DataOutputStream data, BigDecimal d) throws IOException {
+      byte[] unscaled = d.unscaledValue().toByteArray();
+      data.writeInt(d.scale());
+      data.writeInt(unscaled.length);
+      data.write(unscaled);
+    }
+
+    private static BigDecimal readDecimal(DataInputStream data) throws IOException {
+      int scale = data.readInt();
+      byte[] unscaled = new byte[data.readInt()];
+      data.readFully(unscaled);
+      return new BigDecimal(new BigInteger(unscaled), scale);
     }
   }
 }

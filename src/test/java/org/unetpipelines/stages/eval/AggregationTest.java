@@ -55,4 +55,39 @@ class AggregationTest {
     assertEquals(List.of("one", "", "three, with ünïcode"), g.extractOutput(back));
     assertTrue(g.extractOutput(g.createAccumulator()).isEmpty());
   }
+
+  /** The Flink / DirectRunner agreement: however the values are split into parts and merged, the same bits. */
+  @Test
+  void theAggregateDoesNotDependOnHowValuesAreSplitOrMerged() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    java.util.List<Double> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      values.add(r.nextDouble() * Math.pow(10, r.nextInt(-6, 3)));
+    }
+    MetricSummaries fn = new MetricSummaries();
+    MetricSummary first = null;
+    for (int trial = 0; trial < 6; trial++) {
+      java.util.List<Double> shuffled = new java.util.ArrayList<>(values);
+      java.util.Collections.shuffle(shuffled, new java.util.Random(trial));
+      java.util.List<MetricSummaries.Acc> parts = new java.util.ArrayList<>();
+      for (int i = 0; i < shuffled.size(); ) {
+        MetricSummaries.Acc part = fn.createAccumulator();
+        int size = 1 + r.nextInt(300);
+        for (int j = 0; j < size && i < shuffled.size(); j++, i++) {
+          fn.addInput(part, KV.of("m", shuffled.get(i)));
+        }
+        parts.add(part);
+      }
+      java.util.Collections.reverse(parts);
+      MetricSummary s = fn.mergeAccumulators(parts).byMetric().get("m");
+      if (first == null) {
+        first = s;
+        MetricSummary welford = MetricSummary.of(values.stream().mapToDouble(Double::doubleValue).toArray());
+        assertEquals(welford.mean(), s.mean(), 1e-12 * Math.abs(welford.mean()));
+        assertEquals(welford.std(), s.std(), 1e-9 * welford.std());
+      } else {
+        assertEquals(first, s, "trial " + trial); // n, mean and M2 bit for bit
+      }
+    }
+  }
 }
