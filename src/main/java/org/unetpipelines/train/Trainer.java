@@ -98,6 +98,24 @@ public final class Trainer {
   private final String configJson;
   private final LearningRateSchedule schedule;
   private final OnlineAugment augment;
+  /** The online augmentation for the log: the chain's steps and the classification crop / flip / rotation. */
+  private String augmentation() {
+    List<String> parts = new java.util.ArrayList<>();
+    if (!"none".equals(String.valueOf(augment))) {
+      parts.add(String.valueOf(augment));
+    }
+    if (config.cropPadding() > 0) {
+      parts.add("pad " + config.cropPadding() + " + random crop");
+    }
+    if (config.flip() != FlipMode.NONE) {
+      parts.add("flip " + config.flip().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (config.rotation() > 0) {
+      parts.add("rotation up to " + config.rotation() + " degrees");
+    }
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
+  }
+
   /** Time the steps waited for their batch (input preparation and online augmentation). */
   private long inputWaitNanos;
 
@@ -162,7 +180,7 @@ public final class Trainer {
           + "batch {}, {} {} lr {}, online augmentation: {}", task.family(), task.variant(), params,
           tg.phases().size(), tg.phases(), geo.inputHeight(), geo.inputWidth(), geo.outputHeight(), geo.outputWidth(),
           config.steps(), config.device().yaml(), config.batchSize(), optimizerName(), schedule, config.learningRate(),
-          augment);
+          augmentation());
       long startStep = p.step;
       CurveLog curve = p.resumed ? CurveLog.resume(out.resolve(CURVE_CSV), p.step) : CurveLog.create(out.resolve(CURVE_CSV));
       double lastLoss;
