@@ -31,7 +31,7 @@ public final class MetricSummary implements Serializable {
     return s;
   }
 
-  /** A summary from its moments: count, mean and the sum of squared deviations from the mean (see {@link #m2()}). */
+  /** A summary from its moments: count, mean and M2, the sum of squared deviations from the mean. */
   public static MetricSummary ofMoments(long n, double mean, double m2) {
     checkArgument(n >= 0 && m2 >= 0, "a summary needs n >= 0 and m2 >= 0, got n=%s m2=%s", (Long) n, (Double) m2);
     MetricSummary s = new MetricSummary();
@@ -75,11 +75,6 @@ public final class MetricSummary implements Serializable {
 
   public double mean() {
     return n == 0 ? Double.NaN : mean;
-  }
-
-  /** Sum of squared deviations from the mean, sum (x - mean)^2 (Welford's M2). */
-  public double m2() {
-    return m2;
   }
 
   public double std() {

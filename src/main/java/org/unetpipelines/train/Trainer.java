@@ -98,24 +98,6 @@ public final class Trainer {
   private final String configJson;
   private final LearningRateSchedule schedule;
   private final OnlineAugment augment;
-  /** The online augmentation for the log: the chain's steps and the classification crop / flip / rotation. */
-  private String augmentation() {
-    List<String> parts = new java.util.ArrayList<>();
-    if (!"none".equals(String.valueOf(augment))) {
-      parts.add(String.valueOf(augment));
-    }
-    if (config.cropPadding() > 0) {
-      parts.add("pad " + config.cropPadding() + " + random crop");
-    }
-    if (config.flip() != FlipMode.NONE) {
-      parts.add("flip " + config.flip().name().toLowerCase(java.util.Locale.ROOT));
-    }
-    if (config.rotation() > 0) {
-      parts.add("rotation up to " + config.rotation() + " degrees");
-    }
-    return parts.isEmpty() ? "none" : String.join(", ", parts);
-  }
-
   /** Time the steps waited for their batch (input preparation and online augmentation). */
   private long inputWaitNanos;
 
@@ -710,6 +692,24 @@ public final class Trainer {
     m.putAll(properties);
     m.put("serving", serving);
     JSON.writeValue(file.toFile(), m);
+  }
+
+  /** The online augmentation for the log: the chain's steps and the classification crop / flip / rotation. */
+  private String augmentation() {
+    List<String> parts = new java.util.ArrayList<>();
+    if (!augment.isEmpty()) {
+      parts.add(augment.toString());
+    }
+    if (config.cropPadding() > 0) {
+      parts.add("pad " + config.cropPadding() + " + random crop");
+    }
+    if (config.flip() != FlipMode.NONE) {
+      parts.add("flip " + config.flip().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (config.rotation() > 0) {
+      parts.add("rotation up to " + config.rotation() + " degrees");
+    }
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
   }
 
   private String optimizerName() {
