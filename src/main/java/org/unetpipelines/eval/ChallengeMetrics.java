@@ -2,7 +2,11 @@ package org.unetpipelines.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,8 +129,69 @@ public final class ChallengeMetrics {
    * @param pixelCounts pixel counts {tp, fp, fn} per threshold of {@link SegmentationMetrics#ISBI_THRESHOLDS}
    */
   public record Slice(double[] vRand, double[] vInfo, double[][] rand2012, long[] warpingMismatches, long pixels,
-      long[][] pixelCounts) implements Serializable {
-    private static final long serialVersionUID = 1L;
+      long[][] pixelCounts) {
+
+    /** The slice for a Beam coder ({@link #read} reads it back); every array has its length first. */
+    public void write(DataOutput out) throws IOException {
+      writeDoubles(out, vRand);
+      writeDoubles(out, vInfo);
+      out.writeInt(rand2012.length);
+      for (double[] row : rand2012) {
+        writeDoubles(out, row);
+      }
+      writeLongs(out, warpingMismatches);
+      out.writeLong(pixels);
+      out.writeInt(pixelCounts.length);
+      for (long[] row : pixelCounts) {
+        writeLongs(out, row);
+      }
+    }
+
+    public static Slice read(DataInput in) throws IOException {
+      double[] vRand = readDoubles(in);
+      double[] vInfo = readDoubles(in);
+      double[][] rand2012 = new double[in.readInt()][];
+      for (int t = 0; t < rand2012.length; t++) {
+        rand2012[t] = readDoubles(in);
+      }
+      long[] warping = readLongs(in);
+      long pixels = in.readLong();
+      long[][] counts = new long[in.readInt()][];
+      for (int t = 0; t < counts.length; t++) {
+        counts[t] = readLongs(in);
+      }
+      return new Slice(vRand, vInfo, rand2012, warping, pixels, counts);
+    }
+
+    private static void writeDoubles(DataOutput out, double[] v) throws IOException {
+      out.writeInt(v.length);
+      for (double x : v) {
+        out.writeDouble(x);
+      }
+    }
+
+    private static double[] readDoubles(DataInput in) throws IOException {
+      double[] v = new double[in.readInt()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = in.readDouble();
+      }
+      return v;
+    }
+
+    private static void writeLongs(DataOutput out, long[] v) throws IOException {
+      out.writeInt(v.length);
+      for (long x : v) {
+        out.writeLong(x);
+      }
+    }
+
+    private static long[] readLongs(DataInput in) throws IOException {
+      long[] v = new long[in.readInt()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = in.readLong();
+      }
+      return v;
+    }
 
     /** The slice's scores under {@link #NAMES}: best over the thresholds. */
     public Map<String, Double> values() {
@@ -303,19 +368,25 @@ public final class ChallengeMetrics {
    * The challenge's score of a stack of slices, accumulated slice by slice and mergeable (a Beam
    * combiner's accumulator).
    */
-  public static final class Stack implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final MetricSummary[] vRand = summaries(THRESHOLDS.length);
-    private final MetricSummary[] vInfo = summaries(THRESHOLDS.length);
-    private final MetricSummary[] warping = summaries(THRESHOLDS.length);
-    private final double[][] rand2012 = new double[THRESHOLDS.length][3];
+  public static final class Stack {
+    private final ExactMoments[] vRand = moments(THRESHOLDS.length);
+    private final ExactMoments[] vInfo = moments(THRESHOLDS.length);
+    private final ExactMoments[] warping = moments(THRESHOLDS.length);
+    /** Pooled Rand pair counts {tp, fp, fn} per threshold, summed exactly (merge order cannot change a bit). */
+    private final BigDecimal[][] rand2012 = new BigDecimal[THRESHOLDS.length][3];
     private final long[][] pixel = new long[SegmentationMetrics.ISBI_THRESHOLDS.length][3];
     private long slices;
 
-    private static MetricSummary[] summaries(int k) {
-      MetricSummary[] s = new MetricSummary[k];
+    public Stack() {
+      for (BigDecimal[] row : rand2012) {
+        Arrays.fill(row, BigDecimal.ZERO);
+      }
+    }
+
+    private static ExactMoments[] moments(int k) {
+      ExactMoments[] s = new ExactMoments[k];
       for (int i = 0; i < k; i++) {
-        s[i] = new MetricSummary();
+        s[i] = new ExactMoments();
       }
       return s;
     }
@@ -327,7 +398,7 @@ public final class ChallengeMetrics {
         vInfo[t].add(s.vInfo()[t]);
         warping[t].add(w[t]);
         for (int c = 0; c < 3; c++) {
-          rand2012[t][c] += s.rand2012()[t][c];
+          rand2012[t][c] = rand2012[t][c].add(new BigDecimal(s.rand2012()[t][c]));
         }
       }
       for (int t = 0; t < pixel.length; t++) {
@@ -345,7 +416,7 @@ public final class ChallengeMetrics {
         vInfo[t].merge(o.vInfo[t]);
         warping[t].merge(o.warping[t]);
         for (int c = 0; c < 3; c++) {
-          rand2012[t][c] += o.rand2012[t][c];
+          rand2012[t][c] = rand2012[t][c].add(o.rand2012[t][c]);
         }
       }
       for (int t = 0; t < pixel.length; t++) {
@@ -355,6 +426,43 @@ public final class ChallengeMetrics {
       }
       slices += o.slices;
       return this;
+    }
+
+    /** The accumulator exactly, for a Beam coder ({@link #read} reads it back). */
+    public void write(DataOutput out) throws IOException {
+      out.writeLong(slices);
+      for (int t = 0; t < THRESHOLDS.length; t++) {
+        vRand[t].write(out);
+        vInfo[t].write(out);
+        warping[t].write(out);
+        for (BigDecimal d : rand2012[t]) {
+          ExactMoments.writeDecimal(out, d);
+        }
+      }
+      for (long[] row : pixel) {
+        for (long v : row) {
+          out.writeLong(v);
+        }
+      }
+    }
+
+    public static Stack read(DataInput in) throws IOException {
+      Stack s = new Stack();
+      s.slices = in.readLong();
+      for (int t = 0; t < THRESHOLDS.length; t++) {
+        s.vRand[t] = ExactMoments.read(in);
+        s.vInfo[t] = ExactMoments.read(in);
+        s.warping[t] = ExactMoments.read(in);
+        for (int c = 0; c < 3; c++) {
+          s.rand2012[t][c] = ExactMoments.readDecimal(in);
+        }
+      }
+      for (long[] row : s.pixel) {
+        for (int c = 0; c < 3; c++) {
+          row[c] = in.readLong();
+        }
+      }
+      return s;
     }
 
     public long slices() {
@@ -371,7 +479,13 @@ public final class ChallengeMetrics {
       Map<String, Score> m = new LinkedHashMap<>();
       m.put("v_rand", mean(vRand, true));
       m.put("v_info", mean(vInfo, true));
-      m.put("rand_error_2012", pooled(rand2012, THRESHOLDS));
+      double[][] pairs = new double[rand2012.length][3];
+      for (int t = 0; t < pairs.length; t++) {
+        for (int c = 0; c < 3; c++) {
+          pairs[t][c] = rand2012[t][c].doubleValue();
+        }
+      }
+      m.put("rand_error_2012", pooled(pairs, THRESHOLDS));
       double[][] px = new double[pixel.length][3];
       for (int t = 0; t < px.length; t++) {
         for (int c = 0; c < 3; c++) {
@@ -383,10 +497,11 @@ public final class ChallengeMetrics {
       return m;
     }
 
-    private Score mean(MetricSummary[] perThreshold, boolean max) {
-      double[] means = Arrays.stream(perThreshold).mapToDouble(MetricSummary::mean).toArray();
+    private Score mean(ExactMoments[] perThreshold, boolean max) {
+      MetricSummary[] summaries = Arrays.stream(perThreshold).map(ExactMoments::summary).toArray(MetricSummary[]::new);
+      double[] means = Arrays.stream(summaries).mapToDouble(MetricSummary::mean).toArray();
       int t = max ? bestMax(means) : bestMin(means);
-      MetricSummary s = perThreshold[t];
+      MetricSummary s = summaries[t];
       return new Score(s.mean(), slices, s.std(), s.ciLow(), s.ciHigh(), THRESHOLDS[t]);
     }
 

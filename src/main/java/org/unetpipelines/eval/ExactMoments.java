@@ -2,7 +2,11 @@ package org.unetpipelines.eval;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.MathContext;
 
 /**
@@ -55,6 +59,34 @@ public final class ExactMoments {
     m.sum = sum;
     m.sumOfSquares = sumOfSquares;
     return m;
+  }
+
+  /** Writes n, sum and sum of squares exactly (a Beam coder's wire form; {@link #read} reads it back). */
+  public void write(DataOutput out) throws IOException {
+    out.writeLong(n);
+    writeDecimal(out, sum);
+    writeDecimal(out, sumOfSquares);
+  }
+
+  public static ExactMoments read(DataInput in) throws IOException {
+    long count = in.readLong();
+    BigDecimal s = readDecimal(in);
+    return of(count, s, readDecimal(in));
+  }
+
+  /** A BigDecimal exactly: scale, then the unscaled value's two's-complement bytes. */
+  public static void writeDecimal(DataOutput out, BigDecimal d) throws IOException {
+    byte[] unscaled = d.unscaledValue().toByteArray();
+    out.writeInt(d.scale());
+    out.writeInt(unscaled.length);
+    out.write(unscaled);
+  }
+
+  public static BigDecimal readDecimal(DataInput in) throws IOException {
+    int scale = in.readInt();
+    byte[] unscaled = new byte[in.readInt()];
+    in.readFully(unscaled);
+    return new BigDecimal(new BigInteger(unscaled), scale);
   }
 
   /** The mean / std / interval view: mean = sum / n, M2 = sum of squares - sum^2 / n, each rounded once. */

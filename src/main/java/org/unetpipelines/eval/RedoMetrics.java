@@ -1,6 +1,8 @@
 package org.unetpipelines.eval;
 
-import java.io.Serializable;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * ReDo's unsupervised mask scores (Chen et al. 2019). An unsupervised mask extractor does not know
@@ -40,8 +42,19 @@ public final class RedoMetrics {
    * @param invertedAccuracy the same with object = predicted background
    * @param invertedIou the same with object = predicted background
    */
-  public record Polarities(double accuracy, double iou, double invertedAccuracy, double invertedIou)
-      implements Serializable {
+  public record Polarities(double accuracy, double iou, double invertedAccuracy, double invertedIou) {
+    /** The four values for a Beam coder ({@link #read} reads them back). */
+    public void write(DataOutput out) throws IOException {
+      out.writeDouble(accuracy);
+      out.writeDouble(iou);
+      out.writeDouble(invertedAccuracy);
+      out.writeDouble(invertedIou);
+    }
+
+    public static Polarities read(DataInput in) throws IOException {
+      return new Polarities(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+    }
+
     /** The per-image best accuracy (independently of which polarity gives the best IoU). */
     public double bestAccuracy() {
       return Math.max(accuracy, invertedAccuracy);
@@ -78,12 +91,11 @@ public final class RedoMetrics {
    * Mergeable scores of a set under one polarity for the whole set: the mean (and spread) of each
    * polarity's accuracy and IoU over the images; {@link #inverted} decides once.
    */
-  public static final class SetScore implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final MetricSummary accuracy = new MetricSummary();
-    private final MetricSummary iou = new MetricSummary();
-    private final MetricSummary invertedAccuracy = new MetricSummary();
-    private final MetricSummary invertedIou = new MetricSummary();
+  public static final class SetScore {
+    private ExactMoments accuracy = new ExactMoments();
+    private ExactMoments iou = new ExactMoments();
+    private ExactMoments invertedAccuracy = new ExactMoments();
+    private ExactMoments invertedIou = new ExactMoments();
 
     public SetScore add(Polarities p) {
       accuracy.add(p.accuracy());
@@ -101,24 +113,44 @@ public final class RedoMetrics {
       return this;
     }
 
+    /** The exact sums for a Beam coder ({@link #read} reads them back). */
+    public void write(DataOutput out) throws IOException {
+      accuracy.write(out);
+      iou.write(out);
+      invertedAccuracy.write(out);
+      invertedIou.write(out);
+    }
+
+    public static SetScore read(DataInput in) throws IOException {
+      SetScore s = new SetScore();
+      s.accuracy = ExactMoments.read(in);
+      s.iou = ExactMoments.read(in);
+      s.invertedAccuracy = ExactMoments.read(in);
+      s.invertedIou = ExactMoments.read(in);
+      return s;
+    }
+
     /** Images scored. */
     public long images() {
       return iou.n();
     }
 
-    /** The set's decision: true when the inverse's mean IoU is higher (ties: the foreground as predicted). */
+    /**
+     * The set's decision: true when the inverse's mean IoU is higher (ties: the foreground as predicted).
+     * Both means have the same n, so the exact sums decide: the same on every runner.
+     */
     public boolean inverted() {
-      return invertedIou.mean() > iou.mean();
+      return invertedIou.sum().compareTo(iou.sum()) > 0;
     }
 
     /** The IoU over the set with the chosen polarity (mean, std, interval over images). */
     public MetricSummary iou() {
-      return inverted() ? invertedIou : iou;
+      return (inverted() ? invertedIou : iou).summary();
     }
 
     /** The accuracy over the set with the polarity chosen by IoU. */
     public MetricSummary accuracy() {
-      return inverted() ? invertedAccuracy : accuracy;
+      return (inverted() ? invertedAccuracy : accuracy).summary();
     }
   }
 }

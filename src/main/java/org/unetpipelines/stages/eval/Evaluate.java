@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -233,15 +232,15 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
         .apply("ToAggregateRecords", ParDo.of(new AggregateFn()))
         .setCoder(Coders.metricRecord());
     PCollection<MetricRecord> stacks = scored.get(SLICES)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Slice.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoders.SLICE))
         .apply("ChallengeStack", Combine.perKey(new StackFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ChallengeMetrics.Stack.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoders.STACK))
         .apply("ToChallengeRecords", ParDo.of(new StackRecordsFn()))
         .setCoder(Coders.metricRecord());
     PCollection<MetricRecord> redoSets = scored.get(REDO)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(RedoMetrics.Polarities.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoders.POLARITIES))
         .apply("RedoSetPolarity", Combine.perKey(new RedoSetFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(RedoMetrics.SetScore.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoders.SET_SCORE))
         .apply("ToRedoSetRecords", ParDo.of(new RedoSetRecordsFn()))
         .setCoder(Coders.metricRecord());
     PCollection<MetricRecord> all = PCollectionList.of(perImage).and(aggregates).and(stacks).and(redoSets)
@@ -446,7 +445,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     @Override
     public org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Stack> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<ChallengeMetrics.Slice> in) {
-      return SerializableCoder.of(ChallengeMetrics.Stack.class);
+      return AccumulatorCoders.STACK;
     }
   }
 
@@ -499,7 +498,7 @@ public final class Evaluate extends PTransform<PCollection<Sample>, MetricResult
     @Override
     public org.apache.beam.sdk.coders.Coder<RedoMetrics.SetScore> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<RedoMetrics.Polarities> in) {
-      return SerializableCoder.of(RedoMetrics.SetScore.class);
+      return AccumulatorCoders.SET_SCORE;
     }
   }
 

@@ -5,8 +5,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -84,9 +82,7 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
       data.writeInt(value.byMetric.size());
       for (Map.Entry<String, ExactMoments> e : value.byMetric.entrySet()) {
         data.writeUTF(e.getKey());
-        data.writeLong(e.getValue().n());
-        writeDecimal(data, e.getValue().sum());
-        writeDecimal(data, e.getValue().sumOfSquares());
+        e.getValue().write(data);
       }
       data.flush();
     }
@@ -98,25 +94,9 @@ final class MetricSummaries extends Combine.CombineFn<KV<String, Double>, Metric
       int n = data.readInt();
       for (int i = 0; i < n; i++) {
         String metric = data.readUTF();
-        long count = data.readLong();
-        BigDecimal sum = readDecimal(data);
-        a.byMetric.put(metric, ExactMoments.of(count, sum, readDecimal(data)));
+        a.byMetric.put(metric, ExactMoments.read(data));
       }
       return a;
-    }
-
-    private static void writeDecimal(DataOutputStream data, BigDecimal d) throws IOException {
-      byte[] unscaled = d.unscaledValue().toByteArray();
-      data.writeInt(d.scale());
-      data.writeInt(unscaled.length);
-      data.write(unscaled);
-    }
-
-    private static BigDecimal readDecimal(DataInputStream data) throws IOException {
-      int scale = data.readInt();
-      byte[] unscaled = new byte[data.readInt()];
-      data.readFully(unscaled);
-      return new BigDecimal(new BigInteger(unscaled), scale);
     }
   }
 }

@@ -9,7 +9,9 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.junit.jupiter.api.Test;
+import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.MetricSummary;
+import org.unetpipelines.eval.RedoMetrics;
 
 /** Evaluate's per-model aggregate accumulator and the Gather of records, outside a pipeline. */
 class AggregationTest {
@@ -89,5 +91,62 @@ class AggregationTest {
         assertEquals(first, s, "trial " + trial); // n, mean and M2 bit for bit
       }
     }
+  }
+
+  /** The challenge stack and the ReDo set score: through their coders, and the same bits in any merge order. */
+  @Test
+  void stackAndRedoSetSurviveTheirCodersAndDoNotDependOnMergeOrder() throws Exception {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    int h = 20;
+    int w = 24;
+    java.util.List<ChallengeMetrics.Slice> slices = new java.util.ArrayList<>();
+    java.util.List<RedoMetrics.Polarities> polarities = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      float[] prob = new float[h * w];
+      boolean[] truth = new boolean[h * w];
+      for (int p = 0; p < prob.length; p++) {
+        truth[p] = (p / w + p % w + i) % 7 != 0; // membranes: thin diagonal lines
+        prob[p] = (float) Math.min(1, Math.max(0, (truth[p] ? 0.7 : 0.3) + 0.5 * (r.nextDouble() - 0.5)));
+      }
+      ChallengeMetrics.Slice slice = ChallengeMetrics.score(prob, truth, h, w);
+      ChallengeMetrics.Slice back = CoderUtils.decodeFromByteArray(AccumulatorCoders.SLICE,
+          CoderUtils.encodeToByteArray(AccumulatorCoders.SLICE, slice));
+      assertEquals(slice.values(), back.values());
+      slices.add(back);
+      RedoMetrics.Polarities pol = RedoMetrics.of(prob, truth, 0.5);
+      assertEquals(pol, CoderUtils.decodeFromByteArray(AccumulatorCoders.POLARITIES,
+          CoderUtils.encodeToByteArray(AccumulatorCoders.POLARITIES, pol)));
+      polarities.add(pol);
+    }
+    ChallengeMetrics.Stack inOrder = new ChallengeMetrics.Stack();
+    slices.forEach(inOrder::add);
+    ChallengeMetrics.Stack a = new ChallengeMetrics.Stack();
+    ChallengeMetrics.Stack b = new ChallengeMetrics.Stack();
+    for (int i = slices.size() - 1; i >= 0; i--) {
+      (i % 3 == 0 ? a : b).add(slices.get(i));
+    }
+    ChallengeMetrics.Stack split = CoderUtils.decodeFromByteArray(AccumulatorCoders.STACK,
+        CoderUtils.encodeToByteArray(AccumulatorCoders.STACK, b)).merge(a);
+    assertEquals(inOrder.scores(), split.scores());
+    assertArrayEquals(CoderUtils.encodeToByteArray(AccumulatorCoders.STACK, inOrder),
+        CoderUtils.encodeToByteArray(AccumulatorCoders.STACK, split));
+    assertEquals(9, split.slices());
+
+    RedoMetrics.SetScore whole = new RedoMetrics.SetScore();
+    polarities.forEach(whole::add);
+    RedoMetrics.SetScore first = new RedoMetrics.SetScore();
+    RedoMetrics.SetScore rest = new RedoMetrics.SetScore();
+    for (int i = polarities.size() - 1; i >= 0; i--) {
+      (i < 4 ? first : rest).add(polarities.get(i));
+    }
+    RedoMetrics.SetScore merged = CoderUtils.decodeFromByteArray(AccumulatorCoders.SET_SCORE,
+        CoderUtils.encodeToByteArray(AccumulatorCoders.SET_SCORE, rest)).merge(first);
+    assertEquals(whole.iou(), merged.iou());
+    assertEquals(whole.accuracy(), merged.accuracy());
+    assertEquals(whole.inverted(), merged.inverted());
+    MetricSummary iou = MetricSummary.of(polarities.stream()
+        .mapToDouble(p -> whole.inverted() ? p.invertedIou() : p.iou()).toArray());
+    assertEquals(iou.mean(), merged.iou().mean(), 1e-12);
+    assertEquals(iou.std(), merged.iou().std(), 1e-12);
   }
 }
