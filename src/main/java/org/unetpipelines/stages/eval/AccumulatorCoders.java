@@ -7,7 +7,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.apache.beam.sdk.coders.AtomicCoder;
+import java.io.Serializable;
+import org.apache.beam.sdk.coders.CustomCoder;
 import org.unetpipelines.eval.ChallengeMetrics;
 import org.unetpipelines.eval.RedoMetrics;
 
@@ -18,77 +19,64 @@ import org.unetpipelines.eval.RedoMetrics;
  * the accumulators' equality.
  */
 final class AccumulatorCoders {
-  static final Coder<ChallengeMetrics.Slice> SLICE = new SliceCoder();
-  static final Coder<ChallengeMetrics.Stack> STACK = new StackCoder();
-  static final Coder<RedoMetrics.Polarities> POLARITIES = new PolaritiesCoder();
-  static final Coder<RedoMetrics.SetScore> SET_SCORE = new SetScoreCoder();
+  static final DataCoder<ChallengeMetrics.Slice> SLICE =
+      new DataCoder<>("Slice", ChallengeMetrics.Slice::write, ChallengeMetrics.Slice::read);
+  static final DataCoder<ChallengeMetrics.Stack> STACK =
+      new DataCoder<>("Stack", ChallengeMetrics.Stack::write, ChallengeMetrics.Stack::read);
+  static final DataCoder<RedoMetrics.Polarities> POLARITIES =
+      new DataCoder<>("Polarities", RedoMetrics.Polarities::write, RedoMetrics.Polarities::read);
+  static final DataCoder<RedoMetrics.SetScore> SET_SCORE =
+      new DataCoder<>("SetScore", RedoMetrics.SetScore::write, RedoMetrics.SetScore::read);
 
   private AccumulatorCoders() {}
 
-  /** A coder over a value's DataOutput form; subclasses say how to write and read one value. */
-  abstract static class Coder<T> extends AtomicCoder<T> {
-    abstract void write(T value, DataOutput out) throws IOException;
+  /** How one value is written. */
+  interface Writer<T> extends Serializable {
+    void write(T value, DataOutput out) throws IOException;
+  }
 
-    abstract T read(DataInput in) throws IOException;
+  /** How one value is read back. */
+  interface Reader<T> extends Serializable {
+    T read(DataInput in) throws IOException;
+  }
+
+  /** A coder over a value's DataOutput form; coders of the same name are equal. */
+  static final class DataCoder<T> extends CustomCoder<T> {
+    private final String name;
+    private final Writer<T> writer;
+    private final Reader<T> reader;
+
+    DataCoder(String name, Writer<T> writer, Reader<T> reader) {
+      this.name = name;
+      this.writer = writer;
+      this.reader = reader;
+    }
 
     @Override
-    public final void encode(T value, OutputStream out) throws IOException {
+    public void encode(T value, OutputStream out) throws IOException {
       DataOutputStream data = new DataOutputStream(out);
-      write(value, data);
+      writer.write(value, data);
       data.flush();
     }
 
     @Override
-    public final T decode(InputStream in) throws IOException {
-      return read(new DataInputStream(in));
-    }
-  }
-
-  static final class SliceCoder extends Coder<ChallengeMetrics.Slice> {
-    @Override
-    void write(ChallengeMetrics.Slice value, DataOutput out) throws IOException {
-      value.write(out);
+    public T decode(InputStream in) throws IOException {
+      return reader.read(new DataInputStream(in));
     }
 
     @Override
-    ChallengeMetrics.Slice read(DataInput in) throws IOException {
-      return ChallengeMetrics.Slice.read(in);
-    }
-  }
-
-  static final class StackCoder extends Coder<ChallengeMetrics.Stack> {
-    @Override
-    void write(ChallengeMetrics.Stack value, DataOutput out) throws IOException {
-      value.write(out);
+    public boolean equals(Object o) {
+      return o instanceof DataCoder<?> c && c.name.equals(name);
     }
 
     @Override
-    ChallengeMetrics.Stack read(DataInput in) throws IOException {
-      return ChallengeMetrics.Stack.read(in);
-    }
-  }
-
-  static final class PolaritiesCoder extends Coder<RedoMetrics.Polarities> {
-    @Override
-    void write(RedoMetrics.Polarities value, DataOutput out) throws IOException {
-      value.write(out);
+    public int hashCode() {
+      return name.hashCode();
     }
 
     @Override
-    RedoMetrics.Polarities read(DataInput in) throws IOException {
-      return RedoMetrics.Polarities.read(in);
-    }
-  }
-
-  static final class SetScoreCoder extends Coder<RedoMetrics.SetScore> {
-    @Override
-    void write(RedoMetrics.SetScore value, DataOutput out) throws IOException {
-      value.write(out);
-    }
-
-    @Override
-    RedoMetrics.SetScore read(DataInput in) throws IOException {
-      return RedoMetrics.SetScore.read(in);
+    public String toString() {
+      return "AccumulatorCoders." + name;
     }
   }
 }
