@@ -4,7 +4,7 @@
 # its newest checkpoint), then one JSON line per seed and a summary: IoU and accuracy with one polarity for
 # the whole test set and with the per-image best polarity, the set's decision, restarts, steps, training
 # seconds, seconds per step, images per second (batch images drawn per training second) and wall time.
-# Usage: bench/redo-objects-seeds.sh [SEEDS="1 2 3"] [extra run args, e.g. --set Train.config.steps=200]
+# Usage: [PARALLEL=1] bench/redo-objects-seeds.sh [SEEDS="1 2 3"] [extra run args, e.g. --set Train.config.steps=200]
 # Needs: a built jar (mvn -q -B -o package -DskipTests) and /usr/bin/python3.
 set -euo pipefail
 seeds="${1:-1 2 3}"
@@ -14,15 +14,26 @@ jar="$here/target/unet-pipelines.jar"
 [[ -f "$jar" ]] || { echo "build first: mvn -q -B -o package -DskipTests" >&2; exit 2; }
 cd "$here"
 mkdir -p out
-for s in $seeds; do
-  out="out/redo-objects-s$s"
+run_seed() {
+  local s="$1"; shift
+  local out="out/redo-objects-s$s" t0
   t0=$(date +%s)
-  TF_CPP_MIN_LOG_LEVEL=2 java ${UNET_JAVA_OPTS:--Xmx6g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  TF_CPP_MIN_LOG_LEVEL=2 java ${UNET_JAVA_OPTS:--Xmx4g} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.org.unetpipelines=info -jar "$jar" \
     run pipelines/redo-objects.yaml --set "options.seed=$s" --out "$out" "$@" >"$out.log" 2>&1 \
-    || { echo "seed $s failed, see $out.log" >&2; exit 1; }
+    || { echo "seed $s failed, see $out.log" >&2; return 1; }
   echo "$(( $(date +%s) - t0 ))" >"$out.wall_seconds"
-done
+}
+# PARALLEL=1: all seeds at once (each with the pipeline's threads; on 2 cores use threads 1), else one by one
+if [[ "${PARALLEL:-0}" == 1 ]]; then
+  pids=()
+  for s in $seeds; do run_seed "$s" "$@" & pids+=($!); done
+  failed=0
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  (( failed == 0 )) || exit 1
+else
+  for s in $seeds; do run_seed "$s" "$@" || exit 1; done
+fi
 /usr/bin/python3 - "$seeds" <<'PY'
 import csv, json, statistics, sys
 rows = []
