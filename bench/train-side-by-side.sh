@@ -5,7 +5,9 @@
 #   --family unetpp: UNet++ as the original code builds it (bench/unetpp_torch.py: filters 32..512, dropout 0.5,
 #                    hybrid loss, Adam) at 96^2 batch 8, without and with deep supervision
 #                    (also --family unetplus)
-# Usage: bench/train-side-by-side.sh [--family unetpp|unetplus] [RUNS] [STEPS]
+#   --family redo:   one ReDo iteration (bench/redo_torch.py: F, both G_k, D, delta; generator phase + hinge D phase)
+#                    at 64^2 batch 16 (8 redrawn + 8 reals) with pipelines/redo-objects.yaml's widths
+# Usage: bench/train-side-by-side.sh [--family unetpp|unetplus|redo] [RUNS] [STEPS]
 #        (RUNS alternations per configuration, default 3; STEPS timed steps, default 20;
 #         env THREADS intra-op threads, default 2; WARMUP untimed steps first, default 3)
 # Needs: apt-get install -y python3-torch   (lands in /usr/bin/python3)
@@ -41,8 +43,12 @@ case "$family" in
     configs+=("family=$family ds=0 size=96 batch=8|$j|$t")
     configs+=("family=$family ds=1 size=96 batch=8|$j --deep-supervision|$t --deep-supervision")
     ;;
+  redo)
+    w="--model mask_filters=32 --model generator_filters=8 --model discriminator_filters=32 --model encoder_filters=16"
+    configs+=("family=redo size=64 batch=16|--family redo $w --model lr_mask=1e-4 --size 64 --batch 16|redo_torch.py --size 64 --batch 16")
+    ;;
   *)
-    echo "unknown --family '$family' (allowed: unetpp, unetplus; none = the U-Net)" >&2; exit 2 ;;
+    echo "unknown --family '$family' (allowed: unetpp, unetplus, redo; none = the U-Net)" >&2; exit 2 ;;
 esac
 "$py" -c 'import torch' 2>/dev/null || { echo "python3-torch missing: apt-get install -y python3-torch" >&2; exit 2; }
 $unet --version >/dev/null   # builds the jar once, outside the timings
