@@ -167,6 +167,12 @@ public final class Synthetic {
   /** Shortest and longest grating period of an object's texture, in pixels. */
   static final double OBJECT_PERIOD_MIN = 4;
   static final double OBJECT_PERIOD_MAX = 8;
+  /** Smallest and largest colour amplitude |A| of an object's texture, grey levels per channel. */
+  static final double OBJECT_AMPLITUDE_MIN = 20;
+  static final double OBJECT_AMPLITUDE_MAX = 40;
+  /** Smallest and largest colour amplitude |A| of a background's texture, grey levels per channel. */
+  static final double BACKGROUND_AMPLITUDE_MIN = 35;
+  static final double BACKGROUND_AMPLITUDE_MAX = 70;
   /** Shortest and longest wave period of a background's texture, in pixels. */
   static final double BACKGROUND_PERIOD_MIN = 12;
   static final double BACKGROUND_PERIOD_MAX = 40;
@@ -178,8 +184,11 @@ public final class Synthetic {
    * r(theta) = R (1 + a2 cos(2 theta + p2) + a3 cos(3 theta + p3) + a4 cos(4 theta + p4)) with
    * a_j ~ U(0, 0.25 / (j - 1)) (smooth, always positive) and mean radius R = s * min(height, width),
    * s ~ U(minScale, maxScale). Appearance, object and background drawn independently: colour
-   * mu + A t(x, y) per channel with mu ~ U(70, 185) and |A| ~ U(35, 70) of random sign, so each region
-   * spans dark to light along its own colour direction and the two regions' colours overlap; the
+   * mu + A t(x, y) per channel with mu ~ U(70, 185) and A of random sign, |A| ~ U(20, 40) for the
+   * object and U(35, 70) for the background, so each region spans dark to light along its own colour
+   * direction and the two regions' colours overlap. The object's contrast is the smaller one so that its
+   * stripes belong together: at |A| ~ U(35, 70) for both (the first version) the stripes differed more
+   * than object and background, and ReDo learned to split the stripes in two of three seeds. The
    * object's t is two gratings (0.7 and 0.3, periods 4-8 px, random orientation and phase), the
    * background's three slow waves (periods 12-40 px, random weights 0.5-1, normalised). Then Gaussian
    * noise of {@code noise} grey levels, rounded and clamped to 0..255.
@@ -213,8 +222,8 @@ public final class Synthetic {
     for (double[] w : backgroundWaves) {
       w[3] /= weights;
     }
-    double[][] objectColour = colour(r);
-    double[][] backgroundColour = colour(r);
+    double[][] objectColour = colour(r, OBJECT_AMPLITUDE_MIN, OBJECT_AMPLITUDE_MAX);
+    double[][] backgroundColour = colour(r, BACKGROUND_AMPLITUDE_MIN, BACKGROUND_AMPLITUDE_MAX);
     float[] img = new float[height * width * 3];
     float[] mask = new float[height * width];
     for (int y = 0; y < height; y++) {
@@ -254,12 +263,12 @@ public final class Synthetic {
     return t;
   }
 
-  /** {mean colour, amplitude}: mean ~ U(70, 185), |amplitude| ~ U(35, 70) with a random sign, per channel. */
-  private static double[][] colour(SplittableRandom r) {
+  /** {mean colour, amplitude}: mean ~ U(70, 185), |amplitude| ~ U(lo, hi) with a random sign, per channel. */
+  private static double[][] colour(SplittableRandom r, double lo, double hi) {
     double[][] c = new double[2][3];
     for (int ch = 0; ch < 3; ch++) {
       c[0][ch] = 70 + 115 * r.nextDouble();
-      c[1][ch] = (35 + 35 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1);
+      c[1][ch] = (lo + (hi - lo) * r.nextDouble()) * (r.nextBoolean() ? 1 : -1);
     }
     return c;
   }
