@@ -186,9 +186,9 @@ public final class Synthetic {
    * s ~ U(minScale, maxScale). Appearance, object and background drawn independently: colour
    * mu + A t(x, y) per channel with mu ~ U(70, 185) and A of random sign, |A| ~ U(20, 40) for the
    * object and U(35, 70) for the background, so each region spans dark to light along its own colour
-   * direction and the two regions' colours overlap. The object's contrast is the smaller one so that its
-   * stripes belong together: at |A| ~ U(35, 70) for both (the first version) the stripes differed more
-   * than object and background, and ReDo learned to split the stripes in two of three seeds. The
+   * direction and the two regions' colours overlap. The object's contrast is the smaller one: at |A| ~ U(35, 70)
+   * for both (the first version) the stripes differed more than object and background, and ReDo split
+   * the stripes in two of three seeds (halving it did not stop that: BENCHMARKS.md). The
    * object's t is two gratings (0.7 and 0.3, periods 4-8 px, random orientation and phase), the
    * background's three slow waves (periods 12-40 px, random weights 0.5-1, normalised). Then Gaussian
    * noise of {@code noise} grey levels, rounded and clamped to 0..255.
