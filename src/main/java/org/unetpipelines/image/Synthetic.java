@@ -167,9 +167,12 @@ public final class Synthetic {
   /** Shortest and longest grating period of an object's texture, in pixels. */
   static final double OBJECT_PERIOD_MIN = 4;
   static final double OBJECT_PERIOD_MAX = 8;
-  /** Smallest and largest colour amplitude |A| of an object's texture, grey levels per channel. */
-  static final double OBJECT_AMPLITUDE_MIN = 20;
-  static final double OBJECT_AMPLITUDE_MAX = 40;
+  /**
+   * Smallest and largest shading depth a of an object's texture: its colour is mu (1 + a t), one hue
+   * whose brightness the gratings modulate (a = 0.2 at mu = 128 is 26 grey levels).
+   */
+  static final double OBJECT_SHADING_MIN = 0.15;
+  static final double OBJECT_SHADING_MAX = 0.3;
   /** Smallest and largest colour amplitude |A| of a background's texture, grey levels per channel. */
   static final double BACKGROUND_AMPLITUDE_MIN = 35;
   static final double BACKGROUND_AMPLITUDE_MAX = 70;
@@ -183,14 +186,20 @@ public final class Synthetic {
    * <p>Shape: a star-convex blob around a centre within +-15 % of the image centre, radius
    * r(theta) = R (1 + a2 cos(2 theta + p2) + a3 cos(3 theta + p3) + a4 cos(4 theta + p4)) with
    * a_j ~ U(0, 0.25 / (j - 1)) (smooth, always positive) and mean radius R = s * min(height, width),
-   * s ~ U(minScale, maxScale). Appearance, object and background drawn independently: colour
-   * mu + A t(x, y) per channel with mu ~ U(70, 185) and A of random sign, |A| ~ U(20, 40) for the
-   * object and U(35, 70) for the background, so each region spans dark to light along its own colour
-   * direction and the two regions' colours overlap. The object's contrast is the smaller one: at |A| ~ U(35, 70)
-   * for both (the first version) the stripes differed more than object and background, and ReDo split
-   * the stripes in two of three seeds (halving it did not stop that: BENCHMARKS.md). The
-   * object's t is two gratings (0.7 and 0.3, periods 4-8 px, random orientation and phase), the
-   * background's three slow waves (periods 12-40 px, random weights 0.5-1, normalised). Then Gaussian
+   * s ~ U(minScale, maxScale). Appearance, object and background drawn independently. The object is
+   * one hue whose brightness its texture modulates: colour mu (1 + a t) with mu ~ U(70, 185) per channel
+   * and one shading depth a ~ U(0.15, 0.3); its t is two gratings (0.7 and 0.3, periods 4-8 px, random
+   * orientation and phase). The background spans dark to light along its own colour direction: mu + A t
+   * with mu ~ U(70, 185) and A of random sign, |A| ~ U(35, 70), per channel; its t is three slow waves
+   * (periods 12-40 px, random weights 0.5-1, normalised). So the two regions' colours overlap.
+   *
+   * <p>Why one hue (the third version of this data): ReDo assumes that regions whose appearances are
+   * drawn independently are separate regions. In the first two versions the object's colour was
+   * mu + A t with A drawn per channel, so its light and dark stripes (mu + A and mu - A) had nearly
+   * independent colours: by ReDo's own assumption they were two regions, and ReDo split them in most
+   * seeds, at stripe amplitudes |A| ~ U(35, 70) and U(20, 40) alike (BENCHMARKS.md). With one hue the
+   * stripes depend on each other (a stripe redrawn in another hue looks like no real object), as the parts of a
+   * real object do. Then Gaussian
    * noise of {@code noise} grey levels, rounded and clamped to 0..255.
    *
    * @param minScale smallest mean radius as a share of the shorter side (0 &lt; minScale &lt;= maxScale &lt;= 0.5)
@@ -222,7 +231,7 @@ public final class Synthetic {
     for (double[] w : backgroundWaves) {
       w[3] /= weights;
     }
-    double[][] objectColour = colour(r, OBJECT_AMPLITUDE_MIN, OBJECT_AMPLITUDE_MAX);
+    double[][] objectColour = shading(r, OBJECT_SHADING_MIN, OBJECT_SHADING_MAX);
     double[][] backgroundColour = colour(r, BACKGROUND_AMPLITUDE_MIN, BACKGROUND_AMPLITUDE_MAX);
     float[] img = new float[height * width * 3];
     float[] mask = new float[height * width];
@@ -261,6 +270,17 @@ public final class Synthetic {
       t += w[3] * Math.sin(2 * Math.PI * (x * Math.cos(w[1]) + y * Math.sin(w[1])) / w[0] + w[2]);
     }
     return t;
+  }
+
+  /** {mean colour mu, amplitude a mu}: mu ~ U(70, 185) per channel, one a ~ U(lo, hi) for all channels. */
+  private static double[][] shading(SplittableRandom r, double lo, double hi) {
+    double[][] c = new double[2][3];
+    double a = lo + (hi - lo) * r.nextDouble();
+    for (int ch = 0; ch < 3; ch++) {
+      c[0][ch] = 70 + 115 * r.nextDouble();
+      c[1][ch] = a * c[0][ch];
+    }
+    return c;
   }
 
   /** {mean colour, amplitude}: mean ~ U(70, 185), |amplitude| ~ U(lo, hi) with a random sign, per channel. */

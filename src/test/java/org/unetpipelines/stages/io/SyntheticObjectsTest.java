@@ -26,8 +26,8 @@ import org.unetpipelines.records.Coders;
 import org.unetpipelines.records.Sample;
 
 /**
- * {@code kind: objects}: textured RGB objects on textured backgrounds, repeatable, with masks that
- * colour alone does not recover: per-pixel colour k-means (k = 2, the better polarity per image) and
+ * {@code kind: objects}: textured RGB objects on textured backgrounds, repeatable, the object one hue
+ * whose brightness its stripes modulate, with masks that colour alone does not recover: per-pixel colour k-means (k = 2, the better polarity per image) and
  * the best grey threshold per image (chosen with the mask: an upper bound for any global threshold)
  * both stay far below IoU 1.
  */
@@ -142,6 +142,40 @@ class SyntheticObjectsTest {
         threshold);
     assertTrue(kmeans < 0.7, "colour k-means IoU (best polarity per image) " + kmeans);
     assertTrue(threshold < 0.7, "best grey threshold IoU per image " + threshold);
+  }
+
+  /** Largest relative spread (max / min - 1) of channel ratio R / G, then B / G, over the selected pixels. */
+  private static double ratioSpread(float[] px, boolean[] select, boolean inside) {
+    double worst = 0;
+    for (int ch : new int[] {0, 2}) {
+      double lo = Double.MAX_VALUE;
+      double hi = 0;
+      for (int q = 0; q < select.length; q++) {
+        if (select[q] == inside) {
+          double ratio = px[3 * q + ch] / Math.max(px[3 * q + 1], 1f);
+          lo = Math.min(lo, ratio);
+          hi = Math.max(hi, ratio);
+        }
+      }
+      worst = Math.max(worst, hi / lo - 1);
+    }
+    return worst;
+  }
+
+  @Test
+  void theObjectIsOneHueWhoseBrightnessTheStripesModulateTheBackgroundIsNot() {
+    for (int i = 0; i < 8; i++) {
+      Synthetic.Pair p = Synthetic.objects(3, i, S, S, 0.2, 0.33, 0);
+      boolean[] truth = truth(p.mask());
+      float[] px = p.image().data();
+      // mu (1 + a t): every object pixel is a multiple of mu, so its channel ratios are those of mu up to the
+      // rounding to 8 bits (darkest channel value 70 x 0.7 = 49, so ratios move by at most about 2 x 0.5 / 49)
+      double object = ratioSpread(px, truth, true);
+      assertTrue(object < 0.03, "object " + i + ": channel ratios spread " + object);
+      // mu + A t with A drawn per channel: the background's hue changes from dark to light
+      double background = ratioSpread(px, truth, false);
+      assertTrue(background > 0.2, "background " + i + ": channel ratios spread " + background);
+    }
   }
 
   @Test
