@@ -198,9 +198,9 @@ public final class Synthetic {
    * mu + A t with A drawn per channel, so its light and dark stripes (mu + A and mu - A) had nearly
    * independent colours: by ReDo's own assumption they were two regions, and ReDo split them in most
    * seeds, at stripe amplitudes |A| ~ U(35, 70) and U(20, 40) alike (BENCHMARKS.md). With one hue the
-   * stripes depend on each other (a stripe redrawn in another hue looks like no real object), as the parts of a
-   * real object do. Then Gaussian
-   * noise of {@code noise} grey levels, rounded and clamped to 0..255.
+   * stripes depend on each other (a stripe redrawn in another hue looks like no real object), as the
+   * parts of a real object do. Then Gaussian noise of {@code noise} grey levels, rounded and clamped
+   * to 0..255.
    *
    * @param minScale smallest mean radius as a share of the shorter side (0 &lt; minScale &lt;= maxScale &lt;= 0.5)
    */
@@ -277,17 +277,22 @@ public final class Synthetic {
     double[][] c = new double[2][3];
     double a = lo + (hi - lo) * r.nextDouble();
     for (int ch = 0; ch < 3; ch++) {
-      c[0][ch] = 70 + 115 * r.nextDouble();
+      c[0][ch] = meanLevel(r);
       c[1][ch] = a * c[0][ch];
     }
     return c;
+  }
+
+  /** A region's mean grey level in one channel, U(70, 185): the same range for object and background. */
+  private static double meanLevel(SplittableRandom r) {
+    return 70 + 115 * r.nextDouble();
   }
 
   /** {mean colour, amplitude}: mean ~ U(70, 185), |amplitude| ~ U(lo, hi) with a random sign, per channel. */
   private static double[][] colour(SplittableRandom r, double lo, double hi) {
     double[][] c = new double[2][3];
     for (int ch = 0; ch < 3; ch++) {
-      c[0][ch] = 70 + 115 * r.nextDouble();
+      c[0][ch] = meanLevel(r);
       c[1][ch] = (lo + (hi - lo) * r.nextDouble()) * (r.nextBoolean() ? 1 : -1);
     }
     return c;

@@ -27,9 +27,9 @@ import org.unetpipelines.records.Sample;
 
 /**
  * {@code kind: objects}: textured RGB objects on textured backgrounds, repeatable, the object one hue
- * whose brightness its stripes modulate, with masks that colour alone does not recover: per-pixel colour k-means (k = 2, the better polarity per image) and
- * the best grey threshold per image (chosen with the mask: an upper bound for any global threshold)
- * both stay far below IoU 1.
+ * whose brightness its stripes modulate, with masks that colour alone does not recover: per-pixel
+ * colour k-means (k = 2, the better polarity per image) and the best grey threshold per image
+ * (chosen with the mask: an upper bound for any global threshold) both stay far below IoU 1.
  */
 class SyntheticObjectsTest {
   private static final int N = 32;
