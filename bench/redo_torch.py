@@ -198,7 +198,7 @@ def main():
     p.add_argument("--nz", type=int, default=32)
     p.add_argument("--mask-filters", type=int, default=32)
     p.add_argument("--mask-res-blocks", type=int, default=3)
-    p.add_argument("--generator-filters", type=int, default=8)
+    p.add_argument("--generator-filters", type=int, default=32)
     p.add_argument("--discriminator-filters", type=int, default=32)
     p.add_argument("--encoder-filters", type=int, default=16)
     p.add_argument("--no-attention", action="store_true", help="no self-attention in G and D")

@@ -44,7 +44,7 @@ case "$family" in
     configs+=("family=$family ds=1 size=96 batch=8|$j --deep-supervision|$t --deep-supervision")
     ;;
   redo)
-    w="--model mask_filters=32 --model generator_filters=8 --model discriminator_filters=32 --model encoder_filters=16"
+    w="--model mask_filters=32 --model generator_filters=32 --model discriminator_filters=32 --model encoder_filters=16"
     configs+=("family=redo size=64 batch=16|--family redo $w --model lr_mask=1e-4 --size 64 --batch 16|redo_torch.py --size 64 --batch 16")
     ;;
   *)
